@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The block I/O path.
+ *
+ * Reads, discards and write-zeroes are served inline: the data is in memory
+ * and nothing has to wait.  Writes are never completed inside ->submit_bio:
+ * each write bio is handed to the device's workqueue, where it is compressed,
+ * stored and completed.  So the kernel sees swap pages under writeback, and
+ * with stable writes advertised it must keep them unmodified meanwhile.
+ *
+ * completion_hold parks new write bios, unprocessed, on a list and releases
+ * them all at once to the workers, when userspace asks or when the hold
+ * times out; nothing ever sleeps per bio.
+ */
+
+#include <linux/bio.h>
+#include <linux/highmem.h>
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+
+#include "zswapblk.h"
+
+static bool zswapblk_valid_io(struct zswapblk_dev *dev, struct bio *bio)
+{
+	sector_t start = bio->bi_iter.bi_sector;
+	unsigned int size = bio->bi_iter.bi_size;
+
+	if (!IS_ALIGNED(start, ZSWAPBLK_LOGICAL_BLOCK_SIZE >> SECTOR_SHIFT) ||
+	    !IS_ALIGNED(size, ZSWAPBLK_LOGICAL_BLOCK_SIZE))
+		return false;
+	return start + (size >> SECTOR_SHIFT) <= get_capacity(dev->disk);
+}
+
+static unsigned long zswapblk_bio_index(const struct bvec_iter *iter)
+{
+	return iter->bi_sector >> ZSWAPBLK_SECTORS_PER_PAGE_SHIFT;
+}
+
+/*
+ * Copy one page between @buf and the bio at @iter, whose segments may be
+ * smaller than a page, and advance @iter past it.
+ */
+static void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter,
+			       void *buf, bool to_bio)
+{
+	unsigned int done = 0;
+
+	while (done < PAGE_SIZE) {
+		struct bio_vec bv = bio_iter_iovec(bio, *iter);
+
+		bv.bv_len = min_t(unsigned int, bv.bv_len, PAGE_SIZE - done);
+		if (to_bio)
+			memcpy_to_bvec(&bv, buf + done);
+		else
+			memcpy_from_bvec(buf + done, &bv);
+		done += bv.bv_len;
+		bio_advance_iter_single(bio, iter, bv.bv_len);
+	}
+}
+
+static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
+{
+	unsigned long start_time = bio_start_io_acct(bio);
+	struct bvec_iter iter = bio->bi_iter;
+	struct page *bounce = NULL;
+	int ret = 0;
+
+	while (iter.bi_size && !ret) {
+		unsigned long index = zswapblk_bio_index(&iter);
+		struct bio_vec bv = bio_iter_iovec(bio, iter);
+		void *dst;
+
+		if (bv.bv_len == PAGE_SIZE) {
+			dst = bvec_kmap_local(&bv);
+			ret = zswapblk_read_page(dev, index, dst);
+			kunmap_local(dst);
+			flush_dcache_page(bv.bv_page);
+			bio_advance_iter_single(bio, &iter, PAGE_SIZE);
+			continue;
+		}
+		/* the page is split across segments: go through a bounce page */
+		if (!bounce) {
+			bounce = alloc_page(GFP_NOIO);
+			if (!bounce) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		ret = zswapblk_read_page(dev, index, page_address(bounce));
+		if (!ret)
+			zswapblk_copy_page(bio, &iter, page_address(bounce), true);
+	}
+
+	if (bounce)
+		__free_page(bounce);
+	if (ret) {
+		atomic64_inc(&dev->stats.failed_reads);
+		bio->bi_status = errno_to_blk_status(ret);
+	}
+	bio_end_io_acct(bio, start_time);
+	bio_endio(bio);
+}
+
+/* Discard and write-zeroes: whole pages only, as the limits promise. */
+static void zswapblk_bio_discard(struct zswapblk_dev *dev, struct bio *bio)
+{
+	unsigned long index = zswapblk_bio_index(&bio->bi_iter);
+	unsigned long n = bio->bi_iter.bi_size >> PAGE_SHIFT;
+
+	for (; n; n--, index++) {
+		zswapblk_slot_lock(dev, index);
+		zswapblk_slot_free(dev, index);
+		zswapblk_slot_unlock(dev, index);
+	}
+	bio_endio(bio);
+}
+
+static void zswapblk_end_write(struct zswapblk_req *req, int ret)
+{
+	struct zswapblk_dev *dev = req->dev;
+	struct bio *bio = req->bio;
+
+	if (ret) {
+		atomic64_inc(&dev->stats.failed_writes);
+		bio->bi_status = errno_to_blk_status(ret);
+	}
+	bio_end_io_acct(bio, req->start_time);
+	bio_endio(bio);
+	atomic64_inc(&dev->stats.async_completions);
+	atomic_dec(&dev->writes_inflight);
+	mempool_free(req, dev->req_pool);
+}
+
+/* Workqueue function: compress and store one write bio, then complete it. */
+static void zswapblk_write_work(struct work_struct *work)
+{
+	struct zswapblk_req *req = container_of(work, struct zswapblk_req, work);
+	struct zswapblk_dev *dev = req->dev;
+	struct bio *bio = req->bio;
+	struct bvec_iter iter = bio->bi_iter;
+	struct page *bounce = NULL;
+	int ret = 0;
+
+	while (iter.bi_size && !ret) {
+		unsigned long index = zswapblk_bio_index(&iter);
+		struct bio_vec bv = bio_iter_iovec(bio, iter);
+		void *src;
+
+		if (bv.bv_len == PAGE_SIZE) {
+			src = bvec_kmap_local(&bv);
+			ret = zswapblk_write_page(dev, index, src);
+			kunmap_local(src);
+			bio_advance_iter_single(bio, &iter, PAGE_SIZE);
+			continue;
+		}
+		if (!bounce) {
+			bounce = alloc_page(GFP_NOIO);
+			if (!bounce) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		zswapblk_copy_page(bio, &iter, page_address(bounce), false);
+		ret = zswapblk_write_page(dev, index, page_address(bounce));
+	}
+
+	if (bounce)
+		__free_page(bounce);
+	zswapblk_end_write(req, ret);
+}
+
+static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
+{
+	struct zswapblk_req *req;
+	int inflight;
+
+	/* GFP_NOIO: we may be writing out pages to free memory */
+	req = mempool_alloc(dev->req_pool, GFP_NOIO);
+	req->dev = dev;
+	req->bio = bio;
+	req->start_time = bio_start_io_acct(bio);
+	INIT_WORK(&req->work, zswapblk_write_work);
+
+	inflight = atomic_inc_return(&dev->writes_inflight);
+	zswapblk_stat_max(&dev->stats.writes_inflight_max, inflight);
+
+	spin_lock(&dev->hold_lock);
+	if (dev->hold_ms) {
+		list_add_tail(&req->node, &dev->held);
+		dev->nr_held++;
+		spin_unlock(&dev->hold_lock);
+		return;
+	}
+	spin_unlock(&dev->hold_lock);
+	queue_work(dev->wq, &req->work);
+}
+
+void zswapblk_submit_bio(struct bio *bio)
+{
+	struct zswapblk_dev *dev = bio->bi_bdev->bd_disk->private_data;
+
+	if (!zswapblk_valid_io(dev, bio)) {
+		atomic64_inc(&dev->stats.invalid_io);
+		bio_io_error(bio);
+		return;
+	}
+
+	switch (bio_op(bio)) {
+	case REQ_OP_READ:
+		zswapblk_bio_read(dev, bio);
+		break;
+	case REQ_OP_WRITE:
+		zswapblk_bio_write(dev, bio);
+		break;
+	case REQ_OP_DISCARD:
+	case REQ_OP_WRITE_ZEROES:
+		zswapblk_bio_discard(dev, bio);
+		break;
+	default:
+		bio_io_error(bio);
+		break;
+	}
+}
+
+/*
+ * Swap no longer needs slot @index.  Called in atomic context, with the swap
+ * device's lock held, so the slot lock is only tried.
+ */
+void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index)
+{
+	struct zswapblk_dev *dev = bdev->bd_disk->private_data;
+
+	if (WARN_ON_ONCE(index >= dev->nr_pages))
+		return;
+	atomic64_inc(&dev->stats.notify_free);
+	if (!zswapblk_slot_trylock(dev, index)) {
+		atomic64_inc(&dev->stats.miss_free);
+		return;
+	}
+	zswapblk_slot_free(dev, index);
+	zswapblk_slot_unlock(dev, index);
+}
+
+/*
+ * End the hold and hand every parked request to the workers.  @timeout says
+ * whether the hold expired (for the statistics).
+ */
+void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout)
+{
+	struct zswapblk_req *req, *next;
+	LIST_HEAD(list);
+
+	spin_lock(&dev->hold_lock);
+	if (!dev->hold_ms) {
+		spin_unlock(&dev->hold_lock);
+		return;
+	}
+	dev->hold_ms = 0;
+	list_splice_init(&dev->held, &list);
+	dev->nr_held = 0;
+	spin_unlock(&dev->hold_lock);
+
+	atomic64_inc(&dev->stats.hold_releases);
+	if (timeout)
+		atomic64_inc(&dev->stats.hold_timeouts);
+	list_for_each_entry_safe(req, next, &list, node) {
+		list_del(&req->node);
+		queue_work(dev->wq, &req->work);
+	}
+}
+
+void zswapblk_hold_timeout_fn(struct work_struct *work)
+{
+	struct zswapblk_dev *dev = container_of(to_delayed_work(work),
+						struct zswapblk_dev,
+						hold_timeout);
+
+	zswapblk_hold_release(dev, true);
+}
+
+/*
+ * Start holding write completions for at most @ms milliseconds, or with
+ * @ms == 0 release them now.  Holding again restarts the timeout.
+ */
+int zswapblk_hold_set(struct zswapblk_dev *dev, unsigned int ms)
+{
+	if (ms > ZSWAPBLK_HOLD_MAX_MS)
+		return -EINVAL;
+	if (!ms) {
+		cancel_delayed_work_sync(&dev->hold_timeout);
+		zswapblk_hold_release(dev, false);
+		return 0;
+	}
+	spin_lock(&dev->hold_lock);
+	dev->hold_ms = ms;
+	spin_unlock(&dev->hold_lock);
+	mod_delayed_work(system_wq, &dev->hold_timeout, msecs_to_jiffies(ms));
+	return 0;
+}

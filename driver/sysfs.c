@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-disk sysfs attributes, /sys/block/zswapblk<N>/.  Where zram has an
+ * attribute, it has zram's name and semantics.  Every attribute is documented
+ * in Documentation/ABI/testing/sysfs-block-zswapblk; the names are in
+ * include/zswapblk_abi.h.
+ */
+
+#include <linux/blkdev.h>
+#include <linux/ctype.h>
+#include <linux/kernel.h>
+#include <linux/overflow.h>
+#include <linux/string.h>
+#include <linux/zsmalloc.h>
+
+#include "zswapblk.h"
+
+static struct zswapblk_dev *dev_to_zswapblk(struct device *d)
+{
+	return dev_to_disk(d)->private_data;
+}
+
+/*
+ * Parse a size in bytes: a number with an optional K, M, G, T, P or E suffix
+ * (powers of 1024) and an optional trailing newline, as memparse() does but
+ * refusing anything else, negatives and overflow.
+ */
+static int zswapblk_parse_size(const char *buf, u64 *size)
+{
+	size_t len = strcspn(buf, "\n");
+	unsigned int shift = 0;
+	char num[32];
+	u64 val;
+
+	if (buf[len] == '\n' && buf[len + 1])
+		return -EINVAL;
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, buf, len);
+	num[len] = '\0';
+
+	switch (tolower(num[len - 1])) {
+	case 'e':
+		shift += 10;
+		fallthrough;
+	case 'p':
+		shift += 10;
+		fallthrough;
+	case 't':
+		shift += 10;
+		fallthrough;
+	case 'g':
+		shift += 10;
+		fallthrough;
+	case 'm':
+		shift += 10;
+		fallthrough;
+	case 'k':
+		shift += 10;
+		num[--len] = '\0';
+		break;
+	}
+	if (!len || !isdigit(num[0]) || kstrtoull(num, 0, &val))
+		return -EINVAL;
+	if (check_shl_overflow(val, shift, size))
+		return -EINVAL;
+	return 0;
+}
+
+static ssize_t disksize_show(struct device *d, struct device_attribute *attr,
+			     char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	u64 size;
+
+	down_read(&dev->init_lock);
+	size = dev->disksize;
+	up_read(&dev->init_lock);
+	return sysfs_emit(buf, "%llu\n", size);
+}
+
+static ssize_t disksize_store(struct device *d, struct device_attribute *attr,
+			      const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	u64 size;
+	int ret;
+
+	ret = zswapblk_parse_size(buf, &size);
+	if (ret)
+		return ret;
+	/* the size in sectors must fit, and be a whole number of pages */
+	if (!size || size > (U64_MAX >> 1) - PAGE_SIZE)
+		return -EINVAL;
+	size = PAGE_ALIGN(size);
+
+	down_write(&dev->init_lock);
+	ret = zswapblk_init_device(dev, size);
+	up_write(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(disksize);
+
+static ssize_t initstate_show(struct device *d, struct device_attribute *attr,
+			      char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	bool init;
+
+	down_read(&dev->init_lock);
+	init = zswapblk_init_done(dev);
+	up_read(&dev->init_lock);
+	return sysfs_emit(buf, "%u\n", init);
+}
+static DEVICE_ATTR_RO(initstate);
+
+static ssize_t reset_store(struct device *d, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	unsigned short do_reset;
+	int ret;
+
+	ret = kstrtou16(buf, 10, &do_reset);
+	if (ret)
+		return ret;
+	if (!do_reset)
+		return -EINVAL;
+	ret = zswapblk_reset(dev_to_zswapblk(d));
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_WO(reset);
+
+static ssize_t comp_algorithm_show(struct device *d,
+				   struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	ssize_t ret;
+
+	down_read(&dev->init_lock);
+	ret = zswapblk_backend_list(dev->backend, buf, 0);
+	up_read(&dev->init_lock);
+	return ret;
+}
+
+static ssize_t comp_algorithm_store(struct device *d,
+				    struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	const struct zswapblk_backend *b = zswapblk_backend_find(buf);
+	int ret = 0;
+
+	if (!b)
+		return -EINVAL;
+	down_write(&dev->init_lock);
+	if (zswapblk_init_done(dev)) {
+		ret = -EBUSY;
+	} else if (b != dev->backend) {
+		dev->backend = b;
+		dev->level = b->default_level;
+	}
+	up_write(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(comp_algorithm);
+
+static ssize_t algorithm_params_show(struct device *d,
+				     struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	ssize_t ret;
+
+	down_read(&dev->init_lock);
+	if (dev->backend->max_level)
+		ret = sysfs_emit(buf, "algo=%s level=%d\n", dev->backend->name,
+				 dev->level);
+	else
+		ret = sysfs_emit(buf, "algo=%s\n", dev->backend->name);
+	up_read(&dev->init_lock);
+	return ret;
+}
+
+/*
+ * "level=N", optionally with "algo=NAME" naming the selected algorithm, as
+ * zram's algorithm_params.  Only before init.
+ */
+static ssize_t algorithm_params_store(struct device *d,
+				      struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	const struct zswapblk_backend *algo = NULL;
+	char *args, *param, *val, *copy;
+	bool have_level = false;
+	int level = 0, ret = 0;
+
+	copy = kstrndup(buf, len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	args = strim(copy);
+	if (!*args)
+		ret = -EINVAL;
+	while (*args && !ret) {
+		args = next_arg(args, &param, &val);
+		if (!val) {
+			ret = -EINVAL;
+		} else if (!strcmp(param, "level")) {
+			ret = kstrtoint(val, 10, &level);
+			have_level = true;
+		} else if (!strcmp(param, "algo")) {
+			algo = zswapblk_backend_find(val);
+			if (!algo)
+				ret = -EINVAL;
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	kfree(copy);
+	if (ret)
+		return ret;
+
+	down_write(&dev->init_lock);
+	if (zswapblk_init_done(dev)) {
+		ret = -EBUSY;
+	} else if (algo && algo != dev->backend) {
+		ret = -EINVAL;
+	} else if (have_level) {
+		const struct zswapblk_backend *b = dev->backend;
+
+		if (level < b->min_level || level > b->max_level ||
+		    !b->max_level)
+			ret = -EINVAL;
+		else
+			dev->level = level;
+	}
+	up_write(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(algorithm_params);
+
+static ssize_t mem_limit_show(struct device *d, struct device_attribute *attr,
+			      char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+
+	return sysfs_emit(buf, "%llu\n",
+			  (u64)READ_ONCE(dev->limit_pages) << PAGE_SHIFT);
+}
+
+static ssize_t mem_limit_store(struct device *d, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	u64 limit;
+	int ret;
+
+	ret = zswapblk_parse_size(buf, &limit);
+	if (ret)
+		return ret;
+	if (limit > (u64)ULONG_MAX - PAGE_SIZE)
+		return -EINVAL;
+	down_write(&dev->init_lock);
+	WRITE_ONCE(dev->limit_pages, PAGE_ALIGN(limit) >> PAGE_SHIFT);
+	up_write(&dev->init_lock);
+	return len;
+}
+static DEVICE_ATTR_RW(mem_limit);
+
+static ssize_t mem_used_max_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	u64 val = 0;
+
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		val = atomic64_read(&dev->stats.max_used_pages) << PAGE_SHIFT;
+	up_read(&dev->init_lock);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+/* Only "0" may be written: it restarts the high-water mark from now. */
+static ssize_t mem_used_max_store(struct device *d,
+				  struct device_attribute *attr,
+				  const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long val;
+	int ret;
+
+	ret = kstrtoul(buf, 10, &val);
+	if (ret || val)
+		return -EINVAL;
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		atomic64_set(&dev->stats.max_used_pages,
+			     zs_get_total_pages(dev->pool));
+	up_read(&dev->init_lock);
+	return len;
+}
+static DEVICE_ATTR_RW(mem_used_max);
+
+static ssize_t compact_store(struct device *d, struct device_attribute *attr,
+			     const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	int ret = 0;
+
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		zs_compact(dev->pool);
+	else
+		ret = -EINVAL;
+	up_read(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_WO(compact);
+
+static ssize_t mm_stat_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	struct zswapblk_stats *st = &dev->stats;
+	struct zs_pool_stats pool_stats = {};
+	u64 orig_size, mem_used = 0;
+	ssize_t ret;
+
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev)) {
+		mem_used = zs_get_total_pages(dev->pool);
+		zs_pool_stats(dev->pool, &pool_stats);
+	}
+	orig_size = atomic64_read(&st->pages_stored);
+	ret = sysfs_emit(buf,
+			 "%8llu %8llu %8llu %8llu %8llu %8llu %8lu %8llu %8llu %8llu\n",
+			 orig_size << PAGE_SHIFT,
+			 (u64)atomic64_read(&st->compr_data_size),
+			 mem_used << PAGE_SHIFT,
+			 (u64)READ_ONCE(dev->limit_pages) << PAGE_SHIFT,
+			 (u64)atomic64_read(&st->max_used_pages) << PAGE_SHIFT,
+			 (u64)atomic64_read(&st->same_pages),
+			 (unsigned long)atomic_long_read(&pool_stats.pages_compacted),
+			 (u64)atomic64_read(&st->huge_pages),
+			 (u64)atomic64_read(&st->huge_pages_since),
+			 (u64)atomic64_read(&st->zero_pages));
+	up_read(&dev->init_lock);
+	return ret;
+}
+static DEVICE_ATTR_RO(mm_stat);
+
+static ssize_t io_stat_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	struct zswapblk_stats *st = &dev->stats;
+	unsigned int held;
+
+	spin_lock(&dev->hold_lock);
+	held = dev->nr_held;
+	spin_unlock(&dev->hold_lock);
+
+	return sysfs_emit(buf,
+			  "%8llu %8llu %8llu %8llu %8d %8llu %8llu %8u\n",
+			  (u64)atomic64_read(&st->failed_reads),
+			  (u64)atomic64_read(&st->failed_writes),
+			  (u64)atomic64_read(&st->invalid_io),
+			  (u64)atomic64_read(&st->notify_free),
+			  atomic_read(&dev->writes_inflight),
+			  (u64)atomic64_read(&st->writes_inflight_max),
+			  (u64)atomic64_read(&st->async_completions),
+			  held);
+}
+static DEVICE_ATTR_RO(io_stat);
+
+static ssize_t debug_stat_show(struct device *d, struct device_attribute *attr,
+			       char *buf)
+{
+	struct zswapblk_stats *st = &dev_to_zswapblk(d)->stats;
+
+	return sysfs_emit(buf, "version: %d\n%8llu %8llu %8llu %8llu\n",
+			  ZSWAPBLK_DEBUG_STAT_VERSION,
+			  (u64)atomic64_read(&st->writestall),
+			  (u64)atomic64_read(&st->miss_free),
+			  (u64)atomic64_read(&st->hold_releases),
+			  (u64)atomic64_read(&st->hold_timeouts));
+}
+static DEVICE_ATTR_RO(debug_stat);
+
+static ssize_t features_show(struct device *d, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", ZSWAPBLK_FEATURES);
+}
+static DEVICE_ATTR_RO(features);
+
+static ssize_t completion_hold_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned int ms;
+
+	spin_lock(&dev->hold_lock);
+	ms = dev->hold_ms;
+	spin_unlock(&dev->hold_lock);
+	return sysfs_emit(buf, "%u\n", ms);
+}
+
+static ssize_t completion_hold_store(struct device *d,
+				     struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(buf, 10, &ms);
+	if (ret)
+		return ret;
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		ret = zswapblk_hold_set(dev, ms);
+	else
+		ret = -EINVAL;
+	up_read(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(completion_hold);
+
+static struct attribute *zswapblk_disk_attrs[] = {
+	&dev_attr_disksize.attr,
+	&dev_attr_initstate.attr,
+	&dev_attr_reset.attr,
+	&dev_attr_comp_algorithm.attr,
+	&dev_attr_algorithm_params.attr,
+	&dev_attr_mem_limit.attr,
+	&dev_attr_mem_used_max.attr,
+	&dev_attr_compact.attr,
+	&dev_attr_mm_stat.attr,
+	&dev_attr_io_stat.attr,
+	&dev_attr_debug_stat.attr,
+	&dev_attr_features.attr,
+	&dev_attr_completion_hold.attr,
+	NULL,
+};
+
+static const struct attribute_group zswapblk_disk_group = {
+	.attrs = zswapblk_disk_attrs,
+};
+
+const struct attribute_group *zswapblk_disk_groups[] = {
+	&zswapblk_disk_group,
+	NULL,
+};

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zswapblk: compressed swap block device whose writes complete
+ * asynchronously and which requires stable pages.
+ *
+ * Everything shared between the driver's files lives here: the device, the
+ * slot table entry, the compression backend interface and the cross-file
+ * prototypes.
+ *
+ * Lock order, outermost first:
+ *
+ *   zswapblk_index_mutex		(device idr, hot_add/hot_remove, module exit)
+ *     disk->open_mutex		(only to test openers and set ->claim)
+ *     zswapblk_dev.init_lock	(configuration and the lifetime of the table)
+ *       zswapblk_strm.lock		(a compression stream, may sleep)
+ *         slot lock		(bit spinlock in zswapblk_slot.flags)
+ *           zsmalloc's own locks
+ *   zswapblk_dev.hold_lock is a leaf: nothing is taken under it.
+ */
+#ifndef _ZSWAPBLK_H
+#define _ZSWAPBLK_H
+
+#include <linux/blkdev.h>
+#include <linux/mempool.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+/* last: bit_spinlock.h does not include what it uses */
+#include <linux/bit_spinlock.h>
+
+#include "zswapblk_abi.h"
+
+#define ZSWAPBLK_SECTORS_PER_PAGE_SHIFT	(PAGE_SHIFT - SECTOR_SHIFT)
+/* As zram: one block is one page, so no request ever covers part of a slot. */
+#define ZSWAPBLK_LOGICAL_BLOCK_SIZE	PAGE_SIZE
+#define ZSWAPBLK_MAX_DEVICES		(MINORMASK + 1)	/* one minor each */
+
+/*
+ * One slot per PAGE_SIZE page of the disk.
+ *
+ * @handle: what the page holds, depending on the flags:
+ *	ZSWAPBLK_SLOT_SAME set: the word the whole page is filled with;
+ *	otherwise, non-zero: the zsmalloc handle of the compressed data (raw
+ *	data when ZSWAPBLK_SLOT_HUGE is set);
+ *	0: nothing stored here, unless the page's bit is set in
+ *	zswapblk_dev.zero_map.  Either way the page reads as zeros.
+ * @flags: the low ZSWAPBLK_FLAG_SHIFT bits are the size of the zsmalloc
+ *	object in bytes, the bits above are enum zswapblk_slot_flag.
+ *
+ * Both fields, and the slot's bit in zero_map, are protected by the slot
+ * lock, ZSWAPBLK_SLOT_LOCK, a bit spinlock in @flags: take it only through
+ * zswapblk_slot_lock() and friends, and never sleep under it.
+ */
+struct zswapblk_slot {
+	unsigned long handle;
+	unsigned long flags;
+};
+
+#define ZSWAPBLK_FLAG_SHIFT	(PAGE_SHIFT + 1)
+
+enum zswapblk_slot_flag {
+	ZSWAPBLK_SLOT_LOCK = ZSWAPBLK_FLAG_SHIFT,
+	ZSWAPBLK_SLOT_SAME,	/* filled with one non-zero word: @handle */
+	ZSWAPBLK_SLOT_HUGE,	/* incompressible: stored raw */
+	__NR_ZSWAPBLK_SLOT_FLAGS,
+};
+
+/* Statistics.  Units are pages unless the name says otherwise. */
+struct zswapblk_stats {
+	atomic64_t compr_data_size;	/* bytes of zsmalloc objects */
+	atomic64_t pages_stored;	/* slots holding data, zero pages too */
+	atomic64_t same_pages;		/* same-filled pages, zero pages too */
+	atomic64_t zero_pages;		/* bits set in zero_map */
+	atomic64_t huge_pages;		/* pages stored raw */
+	atomic64_t huge_pages_since;	/* huge pages stored since init */
+	atomic64_t max_used_pages;	/* high-water mark of the pool */
+	atomic64_t failed_reads;	/* read requests failed */
+	atomic64_t failed_writes;	/* write requests failed */
+	atomic64_t invalid_io;		/* requests outside the disk */
+	atomic64_t notify_free;		/* swap_slot_free_notify calls */
+	atomic64_t miss_free;		/* notify calls that found the slot busy */
+	atomic64_t writestall;		/* stores that waited for memory */
+	atomic64_t writes_inflight_max;	/* most write requests in flight */
+	atomic64_t async_completions;	/* write requests completed by workers */
+	atomic64_t hold_releases;	/* completion_hold releases */
+	atomic64_t hold_timeouts;	/* ... of which forced by the timeout */
+};
+
+struct zswapblk_strm;
+
+/*
+ * A compression backend: the kernel's own compression libraries, called
+ * directly rather than through the crypto API so that a level can be set
+ * (algorithm_params) and no algorithm module has to be looked up at run time.
+ * A backend with no levels has min_level == max_level == 0.
+ *
+ * cctx is used by one writer at a time (zswapblk_strm.lock); dctx is per CPU
+ * and used with preemption disabled, so decompress() must not sleep.
+ */
+struct zswapblk_backend {
+	const char *name;
+	int default_level, min_level, max_level;
+	void *(*create_cctx)(int level);
+	void (*destroy_cctx)(void *cctx);
+	void *(*create_dctx)(void);
+	void (*destroy_dctx)(void *dctx);
+	int (*compress)(void *cctx, const void *src, void *dst, size_t *dst_len);
+	int (*decompress)(void *dctx, const void *src, size_t src_len, void *dst);
+};
+
+/*
+ * Compression stream, one per possible CPU, picked by the CPU a writer runs
+ * on.  Writers may sleep in zs_malloc() while holding it, hence a mutex.
+ */
+struct zswapblk_strm {
+	struct mutex lock;	/* one user at a time */
+	void *cctx;		/* backend's compression workspace */
+	void *buffer;		/* output, 2 * PAGE_SIZE bytes */
+};
+
+struct zswapblk_comp {
+	const struct zswapblk_backend *backend;
+	int level;
+	struct zswapblk_strm __percpu *strms;
+	void * __percpu *dctx;	/* NULL entries if the backend needs none */
+};
+
+/*
+ * One write bio on its way: queued to the device's workqueue, or parked on
+ * zswapblk_dev.held while completion_hold is on.
+ */
+struct zswapblk_req {
+	struct work_struct work;
+	struct list_head node;		/* on zswapblk_dev.held */
+	struct zswapblk_dev *dev;
+	struct bio *bio;
+	unsigned long start_time;	/* jiffies, from bio_start_io_acct() */
+};
+
+struct zswapblk_dev {
+	struct gendisk *disk;
+	int id;
+
+	/*
+	 * init_lock protects the configuration and the lifetime of everything
+	 * allocated at init: @disksize, @table, @zero_map, @pool, @comp,
+	 * @backend, @level.  Written by disksize and reset, read by the
+	 * attributes.  The I/O path does not take it: I/O needs the disk
+	 * open, and reset refuses an open disk and drains the workqueue.
+	 */
+	struct rw_semaphore init_lock;
+	u64 disksize;			/* bytes; 0 = not initialised */
+	unsigned long nr_pages;		/* slots in @table */
+	struct zswapblk_slot *table;
+	unsigned long *zero_map;	/* one bit per slot: page is all zeros */
+	struct zs_pool *pool;
+	size_t huge_class_size;		/* objects this big are stored raw */
+	struct zswapblk_comp *comp;
+	const struct zswapblk_backend *backend;	/* selected before init */
+	int level;			/* selected before init */
+	unsigned long limit_pages;	/* mem_limit in pages, 0 = none */
+
+	bool claim;		/* reset or removal running; protected by open_mutex */
+
+	struct workqueue_struct *wq;	/* write workers, WQ_MEM_RECLAIM */
+	mempool_t *req_pool;		/* struct zswapblk_req */
+	atomic_t writes_inflight;	/* write requests not completed */
+
+	/*
+	 * completion_hold.  hold_lock protects @hold_ms, @held and @nr_held;
+	 * @hold_timeout releases the parked requests when the hold expires.
+	 */
+	spinlock_t hold_lock;
+	unsigned int hold_ms;		/* 0 = not holding */
+	struct list_head held;
+	unsigned int nr_held;
+	struct delayed_work hold_timeout;
+
+	struct zswapblk_stats stats;
+};
+
+static inline bool zswapblk_init_done(struct zswapblk_dev *dev)
+{
+	return dev->disksize != 0;
+}
+
+/*
+ * The slot lock.  Inline, so that sparse sees the bit spinlock's context
+ * annotations in the callers.
+ */
+static inline void zswapblk_slot_lock(struct zswapblk_dev *dev,
+				      unsigned long index)
+{
+	bit_spin_lock(ZSWAPBLK_SLOT_LOCK, &dev->table[index].flags);
+}
+
+static inline bool zswapblk_slot_trylock(struct zswapblk_dev *dev,
+					 unsigned long index)
+{
+	return bit_spin_trylock(ZSWAPBLK_SLOT_LOCK, &dev->table[index].flags);
+}
+
+static inline void zswapblk_slot_unlock(struct zswapblk_dev *dev,
+					unsigned long index)
+{
+	bit_spin_unlock(ZSWAPBLK_SLOT_LOCK, &dev->table[index].flags);
+}
+
+/* Raise the high-water mark @max to @val if it is below. */
+static inline void zswapblk_stat_max(atomic64_t *max, s64 val)
+{
+	s64 cur = atomic64_read(max);
+
+	while (val > cur && !atomic64_try_cmpxchg(max, &cur, val))
+		;
+}
+
+/* main.c: device lifecycle */
+int zswapblk_init_device(struct zswapblk_dev *dev, u64 disksize);
+int zswapblk_reset(struct zswapblk_dev *dev);
+extern const struct attribute_group *zswapblk_disk_groups[];
+
+/* io.c: the block I/O path */
+void zswapblk_submit_bio(struct bio *bio);
+void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index);
+void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout);
+void zswapblk_hold_timeout_fn(struct work_struct *work);
+int zswapblk_hold_set(struct zswapblk_dev *dev, unsigned int ms);
+
+/* slots.c: the slot table and the zero bitmap */
+int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages);
+void zswapblk_table_destroy(struct zswapblk_dev *dev);
+void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index);
+int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
+		       void *dst);
+int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
+			const void *src);
+bool zswapblk_page_same_filled(const void *ptr, unsigned long *value);
+
+/* comp.c: compression backends */
+const struct zswapblk_backend *zswapblk_backend_find(const char *name);
+const struct zswapblk_backend *zswapblk_backend_default(void);
+ssize_t zswapblk_backend_list(const struct zswapblk_backend *selected,
+			      char *buf, ssize_t at);
+struct zswapblk_comp *zswapblk_comp_create(const struct zswapblk_backend *b,
+					   int level);
+void zswapblk_comp_destroy(struct zswapblk_comp *comp);
+struct zswapblk_strm *zswapblk_strm_get(struct zswapblk_comp *comp);
+void zswapblk_strm_put(struct zswapblk_strm *strm);
+
+#endif /* _ZSWAPBLK_H */
