@@ -12,38 +12,6 @@
 
 #include "zswapblk.h"
 
-static unsigned long zswapblk_slot_size(struct zswapblk_dev *dev,
-					unsigned long index)
-{
-	return dev->table[index].flags & (BIT(ZSWAPBLK_FLAG_SHIFT) - 1);
-}
-
-static void zswapblk_slot_set_size(struct zswapblk_dev *dev,
-				   unsigned long index, size_t size)
-{
-	unsigned long flags = dev->table[index].flags >> ZSWAPBLK_FLAG_SHIFT;
-
-	dev->table[index].flags = (flags << ZSWAPBLK_FLAG_SHIFT) | size;
-}
-
-static bool zswapblk_test_flag(struct zswapblk_dev *dev, unsigned long index,
-			       enum zswapblk_slot_flag flag)
-{
-	return dev->table[index].flags & BIT(flag);
-}
-
-static void zswapblk_set_flag(struct zswapblk_dev *dev, unsigned long index,
-			      enum zswapblk_slot_flag flag)
-{
-	dev->table[index].flags |= BIT(flag);
-}
-
-static void zswapblk_clear_flag(struct zswapblk_dev *dev, unsigned long index,
-				enum zswapblk_slot_flag flag)
-{
-	dev->table[index].flags &= ~BIT(flag);
-}
-
 /*
  * Allocate the table and the zero bitmap for @nr_pages slots.  It may sleep.
  */
@@ -52,13 +20,15 @@ int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages)
 	BUILD_BUG_ON(__NR_ZSWAPBLK_SLOT_FLAGS > BITS_PER_LONG);
 	BUILD_BUG_ON(BIT(ZSWAPBLK_FLAG_SHIFT) <= PAGE_SIZE);
 
-	dev->table = vzalloc(array_size(nr_pages, sizeof(*dev->table)));
+	/* NOWARN: a size too big for this machine is the user's error */
+	dev->table = kvcalloc(nr_pages, sizeof(*dev->table),
+			      GFP_KERNEL | __GFP_NOWARN);
 	if (!dev->table)
 		return -ENOMEM;
 	dev->zero_map = kvcalloc(BITS_TO_LONGS(nr_pages), sizeof(long),
-				 GFP_KERNEL);
+				 GFP_KERNEL | __GFP_NOWARN);
 	if (!dev->zero_map) {
-		vfree(dev->table);
+		kvfree(dev->table);
 		dev->table = NULL;
 		return -ENOMEM;
 	}
@@ -74,7 +44,7 @@ void zswapblk_table_destroy(struct zswapblk_dev *dev)
 	for (index = 0; index < dev->nr_pages; index++)
 		zswapblk_slot_free(dev, index);
 	kvfree(dev->zero_map);
-	vfree(dev->table);
+	kvfree(dev->table);
 	dev->zero_map = NULL;
 	dev->table = NULL;
 	dev->nr_pages = 0;

@@ -208,6 +208,41 @@ static inline void zswapblk_slot_unlock(struct zswapblk_dev *dev,
 	bit_spin_unlock(ZSWAPBLK_SLOT_LOCK, &dev->table[index].flags);
 }
 
+static inline unsigned long zswapblk_slot_size(struct zswapblk_dev *dev,
+					       unsigned long index)
+{
+	return dev->table[index].flags & (BIT(ZSWAPBLK_FLAG_SHIFT) - 1);
+}
+
+static inline void zswapblk_slot_set_size(struct zswapblk_dev *dev,
+					  unsigned long index, size_t size)
+{
+	unsigned long flags = dev->table[index].flags >> ZSWAPBLK_FLAG_SHIFT;
+
+	dev->table[index].flags = (flags << ZSWAPBLK_FLAG_SHIFT) | size;
+}
+
+static inline bool zswapblk_test_flag(struct zswapblk_dev *dev,
+				      unsigned long index,
+				      enum zswapblk_slot_flag flag)
+{
+	return dev->table[index].flags & BIT(flag);
+}
+
+static inline void zswapblk_set_flag(struct zswapblk_dev *dev,
+				     unsigned long index,
+				     enum zswapblk_slot_flag flag)
+{
+	dev->table[index].flags |= BIT(flag);
+}
+
+static inline void zswapblk_clear_flag(struct zswapblk_dev *dev,
+				       unsigned long index,
+				       enum zswapblk_slot_flag flag)
+{
+	dev->table[index].flags &= ~BIT(flag);
+}
+
 /* Raise the high-water mark @max to @val if it is below. */
 static inline void zswapblk_stat_max(atomic64_t *max, s64 val)
 {
