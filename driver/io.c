@@ -3,7 +3,8 @@
  * The block I/O path.
  *
  * Reads, discards and write-zeroes are served inline: the data is in memory
- * and nothing has to wait.  Writes are never completed inside ->submit_bio:
+ * and nothing has to wait (pages on the backing device are read by child
+ * bios).  Writes are never completed inside ->submit_bio:
  * each write bio is handed to the device's workqueue, where it is compressed,
  * stored and completed.  So the kernel sees swap pages under writeback, and
  * with stable writes advertised it must keep them unmodified meanwhile.
@@ -40,8 +41,8 @@ static unsigned long zswapblk_bio_index(const struct bvec_iter *iter)
  * Copy one page between @buf and the bio at @iter, whose segments may be
  * smaller than a page, and advance @iter past it.
  */
-static void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter,
-			       void *buf, bool to_bio)
+void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
+			bool to_bio)
 {
 	unsigned int done = 0;
 
@@ -58,6 +59,12 @@ static void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter,
 	}
 }
 
+/*
+ * Reads are served inline, page by page.  A page on the backing device is
+ * read by a child bio submitted from here (it is dispatched after we
+ * return): the parent completes when the last child does, never waiting
+ * inside ->submit_bio.
+ */
 static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 {
 	unsigned long start_time = bio_start_io_acct(bio);
@@ -65,15 +72,20 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 	struct page *bounce = NULL;
 	int ret = 0;
 
-	while (iter.bi_size && !ret) {
+	while (iter.bi_size && ret >= 0) {
 		unsigned long index = zswapblk_bio_index(&iter);
 		struct bio_vec bv = bio_iter_iovec(bio, iter);
+		unsigned long block;
 		void *dst;
 
 		if (bv.bv_len == PAGE_SIZE) {
 			dst = bvec_kmap_local(&bv);
-			ret = zswapblk_read_page(dev, index, dst);
+			ret = zswapblk_read_page(dev, index, dst, &block);
 			kunmap_local(dst);
+			if (ret == ZSWAPBLK_ON_BACKING) {
+				ret = zswapblk_bd_read(dev, bio, &iter, block);
+				continue;
+			}
 			flush_dcache_page(bv.bv_page);
 			bio_advance_iter_single(bio, &iter, PAGE_SIZE);
 			continue;
@@ -86,14 +98,17 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 				break;
 			}
 		}
-		ret = zswapblk_read_page(dev, index, page_address(bounce));
-		if (!ret)
+		ret = zswapblk_read_page(dev, index, page_address(bounce),
+					 &block);
+		if (ret == ZSWAPBLK_ON_BACKING)
+			ret = zswapblk_bd_read(dev, bio, &iter, block);
+		else if (!ret)
 			zswapblk_copy_page(bio, &iter, page_address(bounce), true);
 	}
 
 	if (bounce)
 		__free_page(bounce);
-	if (ret) {
+	if (ret < 0) {
 		atomic64_inc(&dev->stats.failed_reads);
 		bio->bi_status = errno_to_blk_status(ret);
 	}
@@ -115,7 +130,7 @@ static void zswapblk_bio_discard(struct zswapblk_dev *dev, struct bio *bio)
 	bio_endio(bio);
 }
 
-static void zswapblk_end_write(struct zswapblk_req *req, int ret)
+void zswapblk_end_write(struct zswapblk_req *req, int ret)
 {
 	struct zswapblk_dev *dev = req->dev;
 	struct bio *bio = req->bio;
@@ -129,6 +144,15 @@ static void zswapblk_end_write(struct zswapblk_req *req, int ret)
 	atomic64_inc(&dev->stats.async_completions);
 	atomic_dec(&dev->writes_inflight);
 	mempool_free(req, dev->req_pool);
+}
+
+/* Drop a reference to @req, recording @ret; the last one completes it. */
+void zswapblk_req_put(struct zswapblk_req *req, int ret)
+{
+	if (ret)
+		cmpxchg(&req->error, 0, ret);
+	if (atomic_dec_and_test(&req->pending))
+		zswapblk_end_write(req, READ_ONCE(req->error));
 }
 
 /* Workqueue function: compress and store one write bio, then complete it. */
@@ -148,7 +172,8 @@ static void zswapblk_write_work(struct work_struct *work)
 
 		if (bv.bv_len == PAGE_SIZE) {
 			src = bvec_kmap_local(&bv);
-			ret = zswapblk_write_page(dev, index, src);
+			ret = zswapblk_write_page(dev, index, src, bv.bv_page,
+						  req);
 			kunmap_local(src);
 			bio_advance_iter_single(bio, &iter, PAGE_SIZE);
 			continue;
@@ -161,12 +186,13 @@ static void zswapblk_write_work(struct work_struct *work)
 			}
 		}
 		zswapblk_copy_page(bio, &iter, page_address(bounce), false);
-		ret = zswapblk_write_page(dev, index, page_address(bounce));
+		ret = zswapblk_write_page(dev, index, page_address(bounce),
+					  NULL, req);
 	}
 
 	if (bounce)
 		__free_page(bounce);
-	zswapblk_end_write(req, ret);
+	zswapblk_req_put(req, ret);
 }
 
 static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
@@ -179,6 +205,8 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 	req->dev = dev;
 	req->bio = bio;
 	req->start_time = bio_start_io_acct(bio);
+	atomic_set(&req->pending, 1);
+	req->error = 0;
 	INIT_WORK(&req->work, zswapblk_write_work);
 
 	inflight = atomic_inc_return(&dev->writes_inflight);

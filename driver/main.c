@@ -39,6 +39,14 @@ int zswapblk_open(struct gendisk *disk)
 	return dev->claim ? -EBUSY : 0;
 }
 
+static const struct block_device_operations zswapblk_fops;
+
+/* Is @bdev one of ours?  A zswapblk device cannot back another. */
+bool zswapblk_is_zswapblk(struct block_device *bdev)
+{
+	return bdev->bd_disk->fops == &zswapblk_fops;
+}
+
 static const struct block_device_operations zswapblk_fops = {
 	.owner			= THIS_MODULE,
 	.open			= zswapblk_compat_open,
@@ -78,6 +86,7 @@ int zswapblk_init_device(struct zswapblk_dev *dev, u64 disksize)
 	dev->huge_class_size = zs_huge_class_size(pool);
 	dev->disksize = disksize;
 	set_capacity_and_notify(dev->disk, disksize >> SECTOR_SHIFT);
+	zswapblk_wb_start(dev);
 	return 0;
 
 destroy_pool:
@@ -87,10 +96,20 @@ destroy_comp:
 	return ret;
 }
 
+/* The defaults of a new device, also restored by reset. */
+static void zswapblk_set_defaults(struct zswapblk_dev *dev)
+{
+	dev->backend = zswapblk_backend_default();
+	dev->level = dev->backend->default_level;
+	WRITE_ONCE(dev->limit_pages, 0);
+	zswapblk_wb_set_defaults(dev);
+}
+
 /*
- * Back to the state after creation: no data, default algorithm, no limit.
- * The disk is not open (->claim is set), so no new I/O can arrive; what was
- * submitted before is released from any hold and drained first.
+ * Back to the state after creation: no data, no backing device, default
+ * algorithm, no limits.  The disk is not open (->claim is set), so no new
+ * I/O can arrive; what was submitted before is released from any hold and
+ * drained first, writeback included.
  */
 static void zswapblk_reset_device(struct zswapblk_dev *dev)
 {
@@ -98,22 +117,19 @@ static void zswapblk_reset_device(struct zswapblk_dev *dev)
 	cancel_delayed_work_sync(&dev->hold_timeout);
 	zswapblk_hold_release(dev, false);
 	flush_workqueue(dev->wq);
+	zswapblk_wb_stop(dev);
 
-	dev->backend = zswapblk_backend_default();
-	dev->level = dev->backend->default_level;
-	WRITE_ONCE(dev->limit_pages, 0);
-	if (!zswapblk_init_done(dev)) {
-		up_write(&dev->init_lock);
-		return;
+	if (zswapblk_init_done(dev)) {
+		set_capacity_and_notify(dev->disk, 0);
+		zswapblk_table_destroy(dev);
+		zs_destroy_pool(dev->pool);
+		dev->pool = NULL;
+		zswapblk_comp_destroy(dev->comp);
+		dev->comp = NULL;
+		dev->disksize = 0;
 	}
-
-	set_capacity_and_notify(dev->disk, 0);
-	zswapblk_table_destroy(dev);
-	zs_destroy_pool(dev->pool);
-	dev->pool = NULL;
-	zswapblk_comp_destroy(dev->comp);
-	dev->comp = NULL;
-	dev->disksize = 0;
+	zswapblk_backing_reset(dev);
+	zswapblk_set_defaults(dev);
 	memset(&dev->stats, 0, sizeof(dev->stats));
 	up_write(&dev->init_lock);
 }
@@ -178,8 +194,8 @@ static int zswapblk_add(void)
 	INIT_LIST_HEAD(&dev->held);
 	INIT_DELAYED_WORK(&dev->hold_timeout, zswapblk_hold_timeout_fn);
 	atomic_set(&dev->writes_inflight, 0);
-	dev->backend = zswapblk_backend_default();
-	dev->level = dev->backend->default_level;
+	zswapblk_wb_dev_init(dev);
+	zswapblk_set_defaults(dev);
 
 	dev->req_pool = mempool_create_slab_pool(ZSWAPBLK_MIN_REQS,
 						 zswapblk_req_cache);
@@ -334,9 +350,12 @@ static int __init zswapblk_init(void)
 	zswapblk_req_cache = KMEM_CACHE(zswapblk_req, 0);
 	if (!zswapblk_req_cache)
 		return -ENOMEM;
-	ret = class_register(&zswapblk_control_class);
+	ret = zswapblk_wb_module_init();
 	if (ret)
 		goto destroy_cache;
+	ret = class_register(&zswapblk_control_class);
+	if (ret)
+		goto exit_wb;
 	zswapblk_major = register_blkdev(0, ZSWAPBLK_NAME);
 	if (zswapblk_major < 0) {
 		ret = zswapblk_major;
@@ -357,6 +376,8 @@ destroy_devices:
 	unregister_blkdev(zswapblk_major, ZSWAPBLK_NAME);
 unregister_class:
 	class_unregister(&zswapblk_control_class);
+exit_wb:
+	zswapblk_wb_module_exit();
 destroy_cache:
 	kmem_cache_destroy(zswapblk_req_cache);
 	return ret;
@@ -368,6 +389,7 @@ static void __exit zswapblk_exit(void)
 	class_unregister(&zswapblk_control_class);
 	zswapblk_destroy_all();
 	unregister_blkdev(zswapblk_major, ZSWAPBLK_NAME);
+	zswapblk_wb_module_exit();
 	kmem_cache_destroy(zswapblk_req_cache);
 }
 

@@ -51,40 +51,37 @@ void zswapblk_table_destroy(struct zswapblk_dev *dev)
 }
 
 /*
- * Forget what slot @index holds.  The caller holds the slot lock, or owns
- * the whole table (teardown).
+ * Forget what slot @index holds, and every flag but the lock.  The caller
+ * holds the slot lock, or owns the whole table (teardown).
  */
 void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index)
 {
 	struct zswapblk_slot *slot = &dev->table[index];
 	struct zswapblk_stats *st = &dev->stats;
+	unsigned long handle = slot->handle;
 
 	if (test_bit(index, dev->zero_map)) {
 		clear_bit(index, dev->zero_map);
 		atomic64_dec(&st->zero_pages);
 		atomic64_dec(&st->same_pages);
 		atomic64_dec(&st->pages_stored);
-		return;
-	}
-	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_SAME)) {
-		zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_SAME);
-		slot->handle = 0;
+	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_SAME)) {
 		atomic64_dec(&st->same_pages);
 		atomic64_dec(&st->pages_stored);
-		return;
+	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
+		zswapblk_block_free(dev, handle);
+		atomic64_dec(&st->bd_count);
+		atomic64_dec(&st->pages_stored);
+	} else if (handle) {
+		zs_free(dev->pool, handle);
+		atomic64_sub(zswapblk_slot_size(dev, index),
+			     &st->compr_data_size);
+		if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_HUGE))
+			atomic64_dec(&st->huge_pages);
+		atomic64_dec(&st->pages_stored);
 	}
-	if (!slot->handle)
-		return;
-
-	zs_free(dev->pool, slot->handle);
-	atomic64_sub(zswapblk_slot_size(dev, index), &st->compr_data_size);
-	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_HUGE)) {
-		zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_HUGE);
-		atomic64_dec(&st->huge_pages);
-	}
-	atomic64_dec(&st->pages_stored);
 	slot->handle = 0;
-	zswapblk_slot_set_size(dev, index, 0);
+	slot->flags &= BIT(ZSWAPBLK_SLOT_LOCK);
 }
 
 /* Is the page one word repeated?  If so, which word. */
@@ -117,48 +114,75 @@ static void zswapblk_fill_page(void *dst, unsigned long value)
 		memset(dst, 0, PAGE_SIZE);
 }
 
+/* Does slot @index hold compressed (or raw) data in the pool? */
+static bool zswapblk_slot_in_pool(struct zswapblk_dev *dev,
+				  unsigned long index)
+{
+	return dev->table[index].handle &&
+	       !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_SAME) &&
+	       !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB);
+}
+
 /*
- * Copy page @index of the disk into @dst (a mapped page).  It does not sleep.
- * Returns 0, or -EIO if the stored data does not decompress to a full page:
- * wrong data is never returned.
+ * Decompress the pool data of slot @index into @dst (a mapped page).  The
+ * caller holds the slot lock, which keeps preemption off: this CPU's
+ * decompression context is ours.  Returns -EIO if the data does not
+ * decompress to a full page: wrong data is never returned.
  */
-int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
-		       void *dst)
+int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
+			     void *dst)
 {
 	struct zswapblk_slot *slot = &dev->table[index];
 	struct zswapblk_comp *comp = dev->comp;
-	unsigned long size;
-	void *src, **dctx;
+	unsigned long size = zswapblk_slot_size(dev, index);
+	void *src;
 	int ret = 0;
 
-	zswapblk_slot_lock(dev, index);
-	if (test_bit(index, dev->zero_map) || !slot->handle) {
-		zswapblk_slot_unlock(dev, index);
-		zswapblk_fill_page(dst, 0);
-		return 0;
-	}
-	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_SAME)) {
-		unsigned long value = slot->handle;
-
-		zswapblk_slot_unlock(dev, index);
-		zswapblk_fill_page(dst, value);
-		return 0;
-	}
-
-	size = zswapblk_slot_size(dev, index);
 	src = zs_map_object(dev->pool, slot->handle, ZS_MM_RO);
-	if (size == PAGE_SIZE) {
+	if (size == PAGE_SIZE)
 		memcpy(dst, src, PAGE_SIZE);
-	} else {
-		/* the slot lock keeps preemption off: this CPU's dctx is ours */
-		dctx = this_cpu_ptr(comp->dctx);
-		ret = comp->backend->decompress(*dctx, src, size, dst);
-	}
+	else
+		ret = comp->backend->decompress(*this_cpu_ptr(comp->dctx), src,
+						size, dst);
 	zs_unmap_object(dev->pool, slot->handle);
-	zswapblk_slot_unlock(dev, index);
 
-	if (WARN_ONCE(ret, "zswapblk: slot %lu does not decompress\n", index))
+	if (WARN_ONCE(ret, "slot %lu does not decompress\n", index))
 		return -EIO;
+	return 0;
+}
+
+/*
+ * Copy page @index of the disk into @dst (a mapped page).  It does not sleep.
+ * If the page is on the backing device, returns ZSWAPBLK_ON_BACKING with
+ * its block in @block and a backing read accounted (zswapblk_bd_read_get()):
+ * the caller must read it with zswapblk_bd_read().
+ */
+int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
+		       void *dst, unsigned long *block)
+{
+	struct zswapblk_slot *slot = &dev->table[index];
+	unsigned long value = 0;
+	int ret;
+
+	zswapblk_slot_lock(dev, index);
+	zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_IDLE);
+	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
+		*block = slot->handle;
+		/* before the unlock: the block cannot be reused under us */
+		zswapblk_bd_read_get(dev);
+		zswapblk_slot_unlock(dev, index);
+		return ZSWAPBLK_ON_BACKING;
+	}
+	if (zswapblk_slot_in_pool(dev, index)) {
+		slot->ac_time = zswapblk_now();
+		ret = zswapblk_slot_decompress(dev, index, dst);
+		zswapblk_slot_unlock(dev, index);
+		return ret;
+	}
+	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_SAME))
+		value = slot->handle;
+	zswapblk_slot_unlock(dev, index);
+	zswapblk_fill_page(dst, value);
 	return 0;
 }
 
@@ -180,26 +204,21 @@ static void zswapblk_store_same(struct zswapblk_dev *dev, unsigned long index,
 }
 
 /*
- * Store @src (a mapped page) as page @index of the disk, replacing what was
- * there.  It may sleep.  On error the slot keeps its old contents.
+ * Compress @src into the pool as page @index.  Returns -ENOMEM when the
+ * pool is over mem_limit or out of memory, -E2BIG when the page does not
+ * compress and writeback_direct asks for such pages on disk.
  */
-int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
-			const void *src)
+static int zswapblk_store_pool(struct zswapblk_dev *dev, unsigned long index,
+			       const void *src)
 {
-	struct zswapblk_strm *strm;
-	unsigned long handle, value;
+	unsigned long handle, limit, high;
 	size_t size = 2 * PAGE_SIZE;
-	unsigned long limit;
+	struct zswapblk_strm *strm;
+	bool huge = false, incompressible = false;
 	const void *data;
-	bool huge = false;
 	u64 used;
 	void *dst;
 	int ret;
-
-	if (zswapblk_page_same_filled(src, &value)) {
-		zswapblk_store_same(dev, index, value);
-		return 0;
-	}
 
 	strm = zswapblk_strm_get(dev->comp);
 	ret = dev->comp->backend->compress(strm->cctx, src, strm->buffer,
@@ -208,14 +227,19 @@ int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
 		goto out;
 	data = strm->buffer;
 	if (size >= dev->huge_class_size) {
+		incompressible = size >= PAGE_SIZE;
 		size = PAGE_SIZE;
 		data = src;
 		huge = true;
+		if (dev->bdev && READ_ONCE(dev->wb_direct) == ZSWAPBLK_DIRECT_HUGE) {
+			ret = -E2BIG;
+			goto out;
+		}
 	}
 
 	/*
-	 * First without direct reclaim, as zram does: we are writing pages
-	 * out to free memory, and recursing into reclaim would only stall.
+	 * First without direct reclaim, as zram does: we are storing pages
+	 * to free memory, and recursing into reclaim would only stall.
 	 */
 	handle = zs_malloc(dev->pool, size, __GFP_KSWAPD_RECLAIM |
 			   __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE);
@@ -225,7 +249,7 @@ int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
 		handle = zs_malloc(dev->pool, size,
 				   GFP_NOIO | __GFP_HIGHMEM | __GFP_MOVABLE);
 		if (IS_ERR_VALUE(handle)) {
-			ret = PTR_ERR((void *)handle);
+			ret = -ENOMEM;
 			goto out;
 		}
 	}
@@ -247,18 +271,100 @@ int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
 	zswapblk_slot_lock(dev, index);
 	zswapblk_slot_free(dev, index);
 	dev->table[index].handle = handle;
+	dev->table[index].ac_time = zswapblk_now();
 	zswapblk_slot_set_size(dev, index, size);
 	if (huge) {
 		zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_HUGE);
 		atomic64_inc(&dev->stats.huge_pages);
 		atomic64_inc(&dev->stats.huge_pages_since);
 	}
+	if (incompressible)
+		zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_INCOMPRESSIBLE);
 	atomic64_add(size, &dev->stats.compr_data_size);
 	atomic64_inc(&dev->stats.pages_stored);
 	zswapblk_slot_unlock(dev, index);
+
+	high = zswapblk_wmark_pages(dev, &dev->wb_high);
+	if (high && used > high)
+		zswapblk_wb_kick(dev);
 	return 0;
 
 out:
 	zswapblk_strm_put(strm);
 	return ret;
+}
+
+/*
+ * Store @src (a mapped page) as page @index of the disk, replacing what was
+ * there.  It may sleep.  With a backing device, a page that memory cannot
+ * take (mem_limit, no memory) or that writeback_direct sends to disk is
+ * written there instead, from @page if not NULL (it stays stable until
+ * @req completes) or from a copy; @req then completes when that write does.
+ * On error the slot keeps its old contents.
+ */
+int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
+			const void *src, struct page *page,
+			struct zswapblk_req *req)
+{
+	unsigned long value;
+	int ret;
+
+	if (zswapblk_page_same_filled(src, &value)) {
+		zswapblk_store_same(dev, index, value);
+		return 0;
+	}
+	if (dev->bdev && READ_ONCE(dev->wb_direct) == ZSWAPBLK_DIRECT_ALL)
+		return zswapblk_spill(dev, req, index, src, page);
+
+	ret = zswapblk_store_pool(dev, index, src);
+	if ((ret == -ENOMEM || ret == -E2BIG) && dev->bdev)
+		ret = zswapblk_spill(dev, req, index, src, page);
+	return ret;
+}
+
+/*
+ * Mark idle every slot in the pool last accessed at or before @cutoff
+ * (seconds since boot; U32_MAX marks all), and clear the mark on the others.
+ */
+void zswapblk_mark_idle(struct zswapblk_dev *dev, u32 cutoff)
+{
+	unsigned long index;
+
+	for (index = 0; index < dev->nr_pages; index++) {
+		zswapblk_slot_lock(dev, index);
+		if (zswapblk_slot_in_pool(dev, index) &&
+		    !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
+			if (dev->table[index].ac_time <= cutoff)
+				zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_IDLE);
+			else
+				zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_IDLE);
+		}
+		zswapblk_slot_unlock(dev, index);
+		cond_resched();
+	}
+}
+
+/*
+ * May slot @index be written back by a run of @mode?  It must hold data in
+ * the pool and not be under writeback already.  The caller holds the slot
+ * lock.
+ */
+bool zswapblk_wb_eligible(struct zswapblk_dev *dev, unsigned long index,
+			  unsigned int mode, u32 cutoff)
+{
+	if (!zswapblk_slot_in_pool(dev, index) ||
+	    zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB))
+		return false;
+	if ((mode & ZSWAPBLK_WB_IDLE) &&
+	    !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_IDLE))
+		return false;
+	if ((mode & ZSWAPBLK_WB_HUGE) &&
+	    !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_HUGE))
+		return false;
+	if ((mode & ZSWAPBLK_WB_INCOMPRESSIBLE) &&
+	    !zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_INCOMPRESSIBLE))
+		return false;
+	if ((mode & ZSWAPBLK_WB_AGE) && dev->table[index].ac_time > cutoff)
+		return false;
+	return true;
 }

@@ -426,6 +426,387 @@ static ssize_t completion_hold_store(struct device *d,
 }
 static DEVICE_ATTR_RW(completion_hold);
 
+/* --- the backing device and writeback --------------------------------- */
+
+static ssize_t backing_dev_show(struct device *d,
+				struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	ssize_t ret;
+
+	down_read(&dev->init_lock);
+	ret = zswapblk_backing_show(dev, buf);
+	up_read(&dev->init_lock);
+	return ret;
+}
+
+static ssize_t backing_dev_store(struct device *d,
+				 struct device_attribute *attr,
+				 const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	char *path;
+	int ret;
+
+	path = kstrndup(buf, len, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	path[strcspn(path, "\n")] = '\0';
+	if (!*path) {
+		kfree(path);
+		return -EINVAL;
+	}
+	down_write(&dev->init_lock);
+	ret = zswapblk_backing_set(dev, path);
+	up_write(&dev->init_lock);
+	kfree(path);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_RW(backing_dev);
+
+static int zswapblk_parse_wb_type(const char *val, unsigned int *mode)
+{
+	if (!strcmp(val, "idle"))
+		*mode = ZSWAPBLK_WB_IDLE;
+	else if (!strcmp(val, "huge"))
+		*mode = ZSWAPBLK_WB_HUGE;
+	else if (!strcmp(val, "huge_idle"))
+		*mode = ZSWAPBLK_WB_HUGE | ZSWAPBLK_WB_IDLE;
+	else if (!strcmp(val, "incompressible"))
+		*mode = ZSWAPBLK_WB_INCOMPRESSIBLE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * zram's forms: "idle", "huge", "huge_idle", "incompressible" (also as
+ * "type=..."), "page_index=N", "page_indexes=A-B" (inclusive), a type and
+ * a range together.  The run writes back with many bios in flight and
+ * returns when all have completed.
+ */
+static ssize_t writeback_store(struct device *d, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long lo = 0, hi = ULONG_MAX;
+	char *args, *param, *val, *copy;
+	unsigned int mode = 0;
+	bool range = false;
+	int ret = 0;
+
+	copy = kstrndup(buf, len, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	args = strim(copy);
+	if (!*args)
+		ret = -EINVAL;
+	while (*args && !ret) {
+		args = next_arg(args, &param, &val);
+		if (!val) {
+			ret = mode ? -EINVAL : zswapblk_parse_wb_type(param, &mode);
+		} else if (!strcmp(param, "type")) {
+			ret = mode ? -EINVAL : zswapblk_parse_wb_type(val, &mode);
+		} else if (!strcmp(param, "page_index") && !range) {
+			ret = kstrtoul(val, 10, &lo);
+			hi = lo;
+			range = true;
+		} else if (!strcmp(param, "page_indexes") && !range) {
+			char *dash = strchr(val, '-');
+
+			if (!dash) {
+				ret = -EINVAL;
+				break;
+			}
+			*dash = '\0';
+			ret = kstrtoul(val, 10, &lo) ?: kstrtoul(dash + 1, 10, &hi);
+			if (!ret && hi < lo)
+				ret = -EINVAL;
+			range = true;
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	kfree(copy);
+	if (!ret && !mode && !range)
+		ret = -EINVAL;
+	if (ret)
+		return ret;
+
+	down_read(&dev->init_lock);
+	if (!zswapblk_init_done(dev))
+		ret = -EINVAL;
+	else if (range && hi >= dev->nr_pages)
+		ret = -EINVAL;
+	else
+		ret = zswapblk_writeback(dev, mode, lo, hi);
+	up_read(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_WO(writeback);
+
+/* "all", or an age in seconds: pages not used for that long become idle. */
+static ssize_t idle_store(struct device *d, struct device_attribute *attr,
+			  const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	u32 cutoff = U32_MAX, now;
+	unsigned int age;
+	int ret = 0;
+
+	if (!sysfs_streq(buf, "all")) {
+		if (kstrtouint(buf, 10, &age))
+			return -EINVAL;
+		now = zswapblk_now();
+		cutoff = now > age ? now - age : 0;
+	}
+	down_read(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		zswapblk_mark_idle(dev, cutoff);
+	else
+		ret = -EINVAL;
+	up_read(&dev->init_lock);
+	return ret ? ret : len;
+}
+static DEVICE_ATTR_WO(idle);
+
+static ssize_t writeback_limit_enable_show(struct device *d,
+					   struct device_attribute *attr,
+					   char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(dev_to_zswapblk(d)->wb_limit_enable));
+}
+
+static ssize_t writeback_limit_enable_store(struct device *d,
+					    struct device_attribute *attr,
+					    const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long flags;
+	u64 val;
+
+	if (kstrtoull(buf, 10, &val))
+		return -EINVAL;
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	dev->wb_limit_enable = val;
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return len;
+}
+static DEVICE_ATTR_RW(writeback_limit_enable);
+
+static ssize_t writeback_limit_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long flags;
+	u64 val;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	val = dev->wb_limit;
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return sysfs_emit(buf, "%llu\n", val);
+}
+
+static ssize_t writeback_limit_store(struct device *d,
+				     struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long flags;
+	u64 val;
+
+	if (kstrtoull(buf, 10, &val))
+		return -EINVAL;
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	dev->wb_limit = val;
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return len;
+}
+static DEVICE_ATTR_RW(writeback_limit);
+
+/* An unsigned int attribute of the writeback policy within [min, max]. */
+static ssize_t zswapblk_store_uint(const char *buf, size_t len,
+				   unsigned int *field, unsigned int min,
+				   unsigned int max)
+{
+	unsigned int val;
+
+	if (kstrtouint(buf, 10, &val) || val < min || val > max)
+		return -EINVAL;
+	WRITE_ONCE(*field, val);
+	return len;
+}
+
+static ssize_t writeback_batch_size_show(struct device *d,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_zswapblk(d)->wb_batch));
+}
+
+static ssize_t writeback_batch_size_store(struct device *d,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	return zswapblk_store_uint(buf, len, &dev_to_zswapblk(d)->wb_batch, 1,
+				   ZSWAPBLK_WB_BATCH_MAX);
+}
+static DEVICE_ATTR_RW(writeback_batch_size);
+
+static ssize_t writeback_age_show(struct device *d,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_zswapblk(d)->wb_age));
+}
+
+static ssize_t writeback_age_store(struct device *d,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	return zswapblk_store_uint(buf, len, &dev_to_zswapblk(d)->wb_age, 0,
+				   ZSWAPBLK_WB_AGE_MAX);
+}
+static DEVICE_ATTR_RW(writeback_age);
+
+static ssize_t writeback_rate_show(struct device *d,
+				   struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(dev_to_zswapblk(d)->wb_rate));
+}
+
+static ssize_t writeback_rate_store(struct device *d,
+				    struct device_attribute *attr,
+				    const char *buf, size_t len)
+{
+	return zswapblk_store_uint(buf, len, &dev_to_zswapblk(d)->wb_rate, 0,
+				   UINT_MAX);
+}
+static DEVICE_ATTR_RW(writeback_rate);
+
+static ssize_t zswapblk_wmark_show(struct zswapblk_wmark *wm, char *buf)
+{
+	if (READ_ONCE(wm->pct))
+		return sysfs_emit(buf, "%llu%%\n", READ_ONCE(wm->val));
+	return sysfs_emit(buf, "%llu\n", READ_ONCE(wm->val));
+}
+
+/* "N%" of mem_limit (0 to 100), a size in bytes, or 0 to turn it off. */
+static ssize_t zswapblk_wmark_store(struct zswapblk_dev *dev,
+				    struct zswapblk_wmark *wm,
+				    const char *buf, size_t len)
+{
+	size_t n = strcspn(buf, "\n");
+	struct zswapblk_wmark new = {};
+	char num[24];
+
+	if (n && buf[n - 1] == '%') {
+		if (n - 1 >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, buf, n - 1);
+		num[n - 1] = '\0';
+		if (kstrtoull(num, 10, &new.val) || new.val > 100)
+			return -EINVAL;
+		new.pct = true;
+	} else if (zswapblk_parse_size(buf, &new.val)) {
+		return -EINVAL;
+	}
+	down_write(&dev->init_lock);
+	WRITE_ONCE(wm->val, new.val);
+	WRITE_ONCE(wm->pct, new.pct);
+	up_write(&dev->init_lock);
+	return len;
+}
+
+static ssize_t writeback_wmark_low_show(struct device *d,
+					struct device_attribute *attr,
+					char *buf)
+{
+	return zswapblk_wmark_show(&dev_to_zswapblk(d)->wb_low, buf);
+}
+
+static ssize_t writeback_wmark_low_store(struct device *d,
+					 struct device_attribute *attr,
+					 const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+
+	return zswapblk_wmark_store(dev, &dev->wb_low, buf, len);
+}
+static DEVICE_ATTR_RW(writeback_wmark_low);
+
+static ssize_t writeback_wmark_high_show(struct device *d,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	return zswapblk_wmark_show(&dev_to_zswapblk(d)->wb_high, buf);
+}
+
+static ssize_t writeback_wmark_high_store(struct device *d,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+
+	return zswapblk_wmark_store(dev, &dev->wb_high, buf, len);
+}
+static DEVICE_ATTR_RW(writeback_wmark_high);
+
+static const char * const zswapblk_direct_names[] = {
+	[ZSWAPBLK_DIRECT_NONE]	= "none",
+	[ZSWAPBLK_DIRECT_HUGE]	= "huge",
+	[ZSWAPBLK_DIRECT_ALL]	= "all",
+};
+
+static ssize_t writeback_direct_show(struct device *d,
+				     struct device_attribute *attr, char *buf)
+{
+	enum zswapblk_wb_direct cur = READ_ONCE(dev_to_zswapblk(d)->wb_direct);
+	ssize_t at = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zswapblk_direct_names); i++)
+		at += sysfs_emit_at(buf, at, i == cur ? "[%s] " : "%s ",
+				    zswapblk_direct_names[i]);
+	return at + sysfs_emit_at(buf, at, "\n");
+}
+
+static ssize_t writeback_direct_store(struct device *d,
+				      struct device_attribute *attr,
+				      const char *buf, size_t len)
+{
+	int i = sysfs_match_string(zswapblk_direct_names, buf);
+
+	if (i < 0)
+		return -EINVAL;
+	WRITE_ONCE(dev_to_zswapblk(d)->wb_direct, i);
+	return len;
+}
+static DEVICE_ATTR_RW(writeback_direct);
+
+/* zram's three columns in 4 KiB units, then ours. */
+#define ZSWAPBLK_FOUR_K(pages)	((pages) << (PAGE_SHIFT - 12))
+
+static ssize_t bd_stat_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	struct zswapblk_stats *st = &dev->stats;
+
+	return sysfs_emit(buf,
+			  "%8llu %8llu %8llu %8d %8llu %8llu %8llu %8llu %8llu\n",
+			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_count)),
+			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_reads)),
+			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_writes)),
+			  atomic_read(&dev->wb_inflight),
+			  (u64)atomic64_read(&st->bd_failed_reads),
+			  (u64)atomic64_read(&st->bd_failed_writes),
+			  (u64)atomic64_read(&st->bd_spills),
+			  (u64)atomic64_read(&st->wb_age_runs),
+			  (u64)atomic64_read(&st->wb_wmark_runs));
+}
+static DEVICE_ATTR_RO(bd_stat);
+
 static struct attribute *zswapblk_disk_attrs[] = {
 	&dev_attr_disksize.attr,
 	&dev_attr_initstate.attr,
@@ -440,6 +821,18 @@ static struct attribute *zswapblk_disk_attrs[] = {
 	&dev_attr_debug_stat.attr,
 	&dev_attr_features.attr,
 	&dev_attr_completion_hold.attr,
+	&dev_attr_backing_dev.attr,
+	&dev_attr_writeback.attr,
+	&dev_attr_idle.attr,
+	&dev_attr_writeback_limit_enable.attr,
+	&dev_attr_writeback_limit.attr,
+	&dev_attr_writeback_batch_size.attr,
+	&dev_attr_writeback_age.attr,
+	&dev_attr_writeback_rate.attr,
+	&dev_attr_writeback_wmark_low.attr,
+	&dev_attr_writeback_wmark_high.attr,
+	&dev_attr_writeback_direct.attr,
+	&dev_attr_bd_stat.attr,
 	NULL,
 };
 

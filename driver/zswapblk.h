@@ -15,13 +15,19 @@
  *       zswapblk_strm.lock		(a compression stream, may sleep)
  *         slot lock		(bit spinlock in zswapblk_slot.flags)
  *           zsmalloc's own locks
+ *           zswapblk_dev.bd_lock	(block allocator; irq-safe)
+ *   zswapblk_dev.wb_mutex		(one writeback run at a time) -> init_lock
+ *   is never taken the other way round: runs rely on reset cancelling
+ *   and draining them before it tears anything down.
  *   zswapblk_dev.hold_lock is a leaf: nothing is taken under it.
  */
 #ifndef _ZSWAPBLK_H
 #define _ZSWAPBLK_H
 
 #include <linux/blkdev.h>
+#include <linux/llist.h>
 #include <linux/mempool.h>
+#include <linux/timekeeping.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
@@ -46,16 +52,21 @@
  *	data when ZSWAPBLK_SLOT_HUGE is set);
  *	0: nothing stored here, unless the page's bit is set in
  *	zswapblk_dev.zero_map.  Either way the page reads as zeros.
+ *	ZSWAPBLK_SLOT_WB set: the block on the backing device that holds the
+ *	page, uncompressed;
  * @flags: the low ZSWAPBLK_FLAG_SHIFT bits are the size of the zsmalloc
  *	object in bytes, the bits above are enum zswapblk_slot_flag.
+ * @ac_time: when the page was last written or read, in seconds since boot;
+ *	writeback's idea of age.
  *
- * Both fields, and the slot's bit in zero_map, are protected by the slot
+ * All fields, and the slot's bit in zero_map, are protected by the slot
  * lock, ZSWAPBLK_SLOT_LOCK, a bit spinlock in @flags: take it only through
  * zswapblk_slot_lock() and friends, and never sleep under it.
  */
 struct zswapblk_slot {
 	unsigned long handle;
 	unsigned long flags;
+	u32 ac_time;
 };
 
 #define ZSWAPBLK_FLAG_SHIFT	(PAGE_SHIFT + 1)
@@ -63,7 +74,11 @@ struct zswapblk_slot {
 enum zswapblk_slot_flag {
 	ZSWAPBLK_SLOT_LOCK = ZSWAPBLK_FLAG_SHIFT,
 	ZSWAPBLK_SLOT_SAME,	/* filled with one non-zero word: @handle */
-	ZSWAPBLK_SLOT_HUGE,	/* incompressible: stored raw */
+	ZSWAPBLK_SLOT_HUGE,	/* compresses badly: stored raw */
+	ZSWAPBLK_SLOT_INCOMPRESSIBLE, /* does not compress at all */
+	ZSWAPBLK_SLOT_WB,	/* on the backing device, block @handle */
+	ZSWAPBLK_SLOT_UNDER_WB,	/* being written back; cleared by any change */
+	ZSWAPBLK_SLOT_IDLE,	/* marked by "idle", cleared by any access */
 	__NR_ZSWAPBLK_SLOT_FLAGS,
 };
 
@@ -86,6 +101,14 @@ struct zswapblk_stats {
 	atomic64_t async_completions;	/* write requests completed by workers */
 	atomic64_t hold_releases;	/* completion_hold releases */
 	atomic64_t hold_timeouts;	/* ... of which forced by the timeout */
+	atomic64_t bd_count;		/* pages on the backing device now */
+	atomic64_t bd_reads;		/* pages read from the backing device */
+	atomic64_t bd_writes;		/* pages written to the backing device */
+	atomic64_t bd_failed_reads;	/* backing reads that failed */
+	atomic64_t bd_failed_writes;	/* backing writes that failed */
+	atomic64_t bd_spills;		/* writes sent straight to the backing device */
+	atomic64_t wb_age_runs;		/* automatic runs started by age */
+	atomic64_t wb_wmark_runs;	/* automatic runs started by the watermark */
 };
 
 struct zswapblk_strm;
@@ -129,7 +152,9 @@ struct zswapblk_comp {
 
 /*
  * One write bio on its way: queued to the device's workqueue, or parked on
- * zswapblk_dev.held while completion_hold is on.
+ * zswapblk_dev.held while completion_hold is on.  @pending counts the
+ * worker itself and each page sent to the backing device; the bio
+ * completes when it drops to zero, with @error if any part failed.
  */
 struct zswapblk_req {
 	struct work_struct work;
@@ -137,6 +162,32 @@ struct zswapblk_req {
 	struct zswapblk_dev *dev;
 	struct bio *bio;
 	unsigned long start_time;	/* jiffies, from bio_start_io_acct() */
+	atomic_t pending;
+	int error;
+};
+
+#define ZSWAPBLK_WB_BATCH_MAX	1024		/* writeback_batch_size */
+#define ZSWAPBLK_WB_AGE_MAX	(10 * 365 * 24 * 3600)	/* writeback_age, s */
+
+/* What a writeback run picks (zram's "writeback" modes, and age). */
+enum zswapblk_wb_mode {
+	ZSWAPBLK_WB_IDLE		= BIT(0),
+	ZSWAPBLK_WB_HUGE		= BIT(1),
+	ZSWAPBLK_WB_INCOMPRESSIBLE	= BIT(2),
+	ZSWAPBLK_WB_AGE			= BIT(3),	/* ac_time <= cutoff */
+};
+
+/* writeback_direct: which pages skip memory and go straight to disk */
+enum zswapblk_wb_direct {
+	ZSWAPBLK_DIRECT_NONE,
+	ZSWAPBLK_DIRECT_HUGE,
+	ZSWAPBLK_DIRECT_ALL,
+};
+
+/* A watermark: bytes, or a percentage of mem_limit; 0 = off. */
+struct zswapblk_wmark {
+	u64 val;
+	bool pct;
 };
 
 struct zswapblk_dev {
@@ -177,6 +228,43 @@ struct zswapblk_dev {
 	struct list_head held;
 	unsigned int nr_held;
 	struct delayed_work hold_timeout;
+
+	/*
+	 * The backing device.  @backing, @bdev, @nr_blocks and the maps'
+	 * lifetime follow init_lock, like the table: set before init,
+	 * released by reset.  bd_lock (irq-safe: read completions take it)
+	 * protects @block_map, @limbo_map, @nr_limbo, @bd_next and
+	 * @bd_reads_inflight.  A block freed while backing reads are in
+	 * flight goes to limbo and is only reused once none is, so a read
+	 * never returns a block rewritten under it.
+	 */
+	struct file *backing;
+	struct block_device *bdev;
+	unsigned long nr_blocks;	/* PAGE_SIZE blocks */
+	spinlock_t bd_lock;
+	unsigned long *block_map;	/* allocated blocks, limbo included */
+	unsigned long *limbo_map;	/* freed, waiting for reads to drain */
+	unsigned long nr_limbo;
+	unsigned long bd_next;		/* next-fit cursor */
+	unsigned int bd_reads_inflight;
+
+	/* writeback: wb_mutex serialises runs, on demand and automatic */
+	struct mutex wb_mutex;
+	atomic_t wb_inflight;		/* backing writes in flight */
+	wait_queue_head_t wb_wait;	/* woken as @wb_inflight drops */
+	struct llist_head wb_done;	/* finished backing writes */
+	struct work_struct wb_done_work; /* slot updates, on @wq */
+	struct delayed_work wb_auto;	/* age and watermark triggers */
+	unsigned long wb_kicked;	/* bit 0: watermark kick pending */
+
+	/* writeback policy; plain words, read with READ_ONCE */
+	unsigned int wb_batch;		/* writeback_batch_size, bios */
+	bool wb_limit_enable;
+	u64 wb_limit;			/* writeback_limit, 4 KiB units */
+	unsigned int wb_age;		/* writeback_age, seconds; 0 = off */
+	unsigned int wb_rate;		/* writeback_rate, pages/s; 0 = no limit */
+	struct zswapblk_wmark wb_low, wb_high;
+	enum zswapblk_wb_direct wb_direct;
 
 	struct zswapblk_stats stats;
 };
@@ -252,14 +340,25 @@ static inline void zswapblk_stat_max(atomic64_t *max, s64 val)
 		;
 }
 
+/* Seconds since boot, the unit of zswapblk_slot.ac_time. */
+static inline u32 zswapblk_now(void)
+{
+	return (u32)ktime_get_boottime_seconds();
+}
+
 /* main.c: device lifecycle */
 int zswapblk_init_device(struct zswapblk_dev *dev, u64 disksize);
 int zswapblk_reset(struct zswapblk_dev *dev);
+bool zswapblk_is_zswapblk(struct block_device *bdev);
 extern const struct attribute_group *zswapblk_disk_groups[];
 
 /* io.c: the block I/O path */
 void zswapblk_submit_bio(struct bio *bio);
 void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index);
+void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
+			bool to_bio);
+void zswapblk_end_write(struct zswapblk_req *req, int ret);
+void zswapblk_req_put(struct zswapblk_req *req, int ret);
 void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout);
 void zswapblk_hold_timeout_fn(struct work_struct *work);
 int zswapblk_hold_set(struct zswapblk_dev *dev, unsigned int ms);
@@ -268,11 +367,41 @@ int zswapblk_hold_set(struct zswapblk_dev *dev, unsigned int ms);
 int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages);
 void zswapblk_table_destroy(struct zswapblk_dev *dev);
 void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index);
+/* zswapblk_read_page() returns this when the page is on the backing device */
+#define ZSWAPBLK_ON_BACKING	1
 int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
-		       void *dst);
+		       void *dst, unsigned long *block);
+int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
+			     void *dst);
 int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
-			const void *src);
+			const void *src, struct page *page,
+			struct zswapblk_req *req);
+void zswapblk_mark_idle(struct zswapblk_dev *dev, u32 cutoff);
+bool zswapblk_wb_eligible(struct zswapblk_dev *dev, unsigned long index,
+			  unsigned int mode, u32 cutoff);
 bool zswapblk_page_same_filled(const void *ptr, unsigned long *value);
+
+/* writeback.c: the backing device and writeback */
+int zswapblk_wb_module_init(void);
+void zswapblk_wb_module_exit(void);
+void zswapblk_wb_dev_init(struct zswapblk_dev *dev);
+void zswapblk_wb_set_defaults(struct zswapblk_dev *dev);
+int zswapblk_backing_set(struct zswapblk_dev *dev, const char *path);
+void zswapblk_backing_reset(struct zswapblk_dev *dev);
+ssize_t zswapblk_backing_show(struct zswapblk_dev *dev, char *buf);
+void zswapblk_wb_start(struct zswapblk_dev *dev);
+void zswapblk_wb_stop(struct zswapblk_dev *dev);
+void zswapblk_wb_kick(struct zswapblk_dev *dev);
+void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block);
+void zswapblk_bd_read_get(struct zswapblk_dev *dev);
+int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
+		     struct bvec_iter *iter, unsigned long block);
+int zswapblk_spill(struct zswapblk_dev *dev, struct zswapblk_req *req,
+		   unsigned long index, const void *src, struct page *page);
+int zswapblk_writeback(struct zswapblk_dev *dev, unsigned int mode,
+		       unsigned long lo, unsigned long hi);
+u64 zswapblk_wmark_pages(struct zswapblk_dev *dev,
+			 const struct zswapblk_wmark *wm);
 
 /* comp.c: compression backends */
 const struct zswapblk_backend *zswapblk_backend_find(const char *name);

@@ -34,9 +34,24 @@
 #define ZSWAPBLK_ATTR_FEATURES		"features"
 #define ZSWAPBLK_ATTR_COMPLETION_HOLD	"completion_hold"
 
+/* /sys/block/zswapblk<N>/, the backing device and writeback */
+#define ZSWAPBLK_ATTR_BACKING_DEV	"backing_dev"		/* zram */
+#define ZSWAPBLK_ATTR_WRITEBACK		"writeback"		/* zram */
+#define ZSWAPBLK_ATTR_IDLE		"idle"			/* zram */
+#define ZSWAPBLK_ATTR_WB_LIMIT_ENABLE	"writeback_limit_enable" /* zram */
+#define ZSWAPBLK_ATTR_WB_LIMIT		"writeback_limit"	/* zram */
+#define ZSWAPBLK_ATTR_WB_BATCH_SIZE	"writeback_batch_size"	/* zram */
+#define ZSWAPBLK_ATTR_BD_STAT		"bd_stat"		/* zram */
+#define ZSWAPBLK_ATTR_WB_AGE		"writeback_age"
+#define ZSWAPBLK_ATTR_WB_RATE		"writeback_rate"
+#define ZSWAPBLK_ATTR_WB_WMARK_LOW	"writeback_wmark_low"
+#define ZSWAPBLK_ATTR_WB_WMARK_HIGH	"writeback_wmark_high"
+#define ZSWAPBLK_ATTR_WB_DIRECT		"writeback_direct"
+
 /* features: what this build supports, space separated */
 #define ZSWAPBLK_FEATURES \
-	"async_write stable_writes zero_bitmap same_filled completion_hold"
+	"async_write stable_writes zero_bitmap same_filled completion_hold " \
+	"writeback"
 
 /*
  * mm_stat: one line, space separated.  Columns 1-9 are zram's, in zram's
@@ -77,6 +92,20 @@ enum zswapblk_debug_stat_col {
 	ZSWAPBLK_DBG_HOLD_RELEASES,	/* times completion_hold released bios */
 	ZSWAPBLK_DBG_HOLD_TIMEOUTS,	/* releases forced by the hold timeout */
 	ZSWAPBLK_DBG__NR
+};
+
+/* bd_stat: columns 1-3 are zram's, in 4 KiB units; the rest are counts. */
+enum zswapblk_bd_stat_col {
+	ZSWAPBLK_BD_COUNT,		/* 4 KiB units on the backing device */
+	ZSWAPBLK_BD_READS,		/* 4 KiB units read back */
+	ZSWAPBLK_BD_WRITES,		/* 4 KiB units written */
+	ZSWAPBLK_BD_WB_INFLIGHT,	/* backing writes in flight now */
+	ZSWAPBLK_BD_FAILED_READS,	/* backing reads that failed */
+	ZSWAPBLK_BD_FAILED_WRITES,	/* backing writes that failed */
+	ZSWAPBLK_BD_SPILLS,		/* writes sent straight to disk */
+	ZSWAPBLK_BD_AGE_RUNS,		/* automatic runs by age */
+	ZSWAPBLK_BD_WMARK_RUNS,		/* automatic runs by watermark */
+	ZSWAPBLK_BD__NR
 };
 
 /* completion_hold: milliseconds a hold may last before it releases itself. */

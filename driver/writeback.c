@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The backing device: asynchronous, batched writeback of stored pages, on
+ * demand ("writeback") and automatic (by age and by memory watermark),
+ * writes that spill to disk when memory cannot take them, and reads back.
+ *
+ * Pages are kept on the backing device uncompressed, one PAGE_SIZE block
+ * each, so reading one back is a plain read into the destination page.
+ *
+ * A writeback run decompresses a page into its own page, marks the slot
+ * ZSWAPBLK_SLOT_UNDER_WB and submits the write; up to writeback_batch_size
+ * writes are in flight at once.  Completions are collected on a lock-free
+ * list and applied to the slots by a work item: only if the slot still
+ * carries ZSWAPBLK_SLOT_UNDER_WB, i.e. nothing rewrote, discarded or freed
+ * it meanwhile, does the block replace the data in memory.  Otherwise the
+ * block is dropped: the newer data always wins.
+ */
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/fs.h>
+#include <linux/highmem.h>
+#include <linux/log2.h>
+#include <linux/zsmalloc.h>
+
+#include "zswapblk.h"
+
+/* The automatic triggers run this often. */
+#define ZSWAPBLK_WB_INTERVAL_S		1
+#define ZSWAPBLK_WB_BATCH_DEFAULT	64
+#define ZSWAPBLK_WB_RATE_DEFAULT	65536	/* pages/s: 256 MiB/s */
+/* bios from the set the read path may hold while it allocates more */
+#define ZSWAPBLK_BIO_POOL		256
+
+/* One bio to or from the backing device. */
+struct zswapblk_bd_io {
+	struct llist_node node;		/* on zswapblk_dev.wb_done */
+	struct zswapblk_dev *dev;
+	struct zswapblk_wb_run *run;	/* writeback: the run it belongs to */
+	struct zswapblk_req *req;	/* spill: the write it completes */
+	struct bio *parent;		/* read: the bio it completes */
+	struct bvec_iter iter;		/* read: where in @parent the page goes */
+	struct page *bounce;		/* our page, if any */
+	unsigned long index;		/* slot */
+	unsigned long block;		/* on the backing device */
+	struct bio bio;			/* must be last: bio_set front pad */
+};
+
+/* A writeback run: what it picks, and its bios in flight. */
+struct zswapblk_wb_run {
+	unsigned int mode;		/* enum zswapblk_wb_mode */
+	u32 cutoff;			/* ZSWAPBLK_WB_AGE: ac_time <= this */
+	unsigned long budget;		/* pages at most */
+	u64 stop_below;			/* stop once the pool is this small */
+	atomic_t pending;		/* bios in flight */
+	unsigned long written;		/* pages now on the backing device */
+	int error;
+};
+
+static struct bio_set zswapblk_bio_set;
+
+static void zswapblk_wb_done_fn(struct work_struct *work);
+static void zswapblk_wb_auto_fn(struct work_struct *work);
+
+int zswapblk_wb_module_init(void)
+{
+	/*
+	 * The read path allocates bios inside ->submit_bio, where bios
+	 * submitted earlier sit on current->bio_list: a rescuer keeps a
+	 * depleted pool from deadlocking on them.
+	 */
+	return bioset_init(&zswapblk_bio_set, ZSWAPBLK_BIO_POOL,
+			   offsetof(struct zswapblk_bd_io, bio),
+			   BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER);
+}
+
+void zswapblk_wb_module_exit(void)
+{
+	bioset_exit(&zswapblk_bio_set);
+}
+
+void zswapblk_wb_dev_init(struct zswapblk_dev *dev)
+{
+	spin_lock_init(&dev->bd_lock);
+	mutex_init(&dev->wb_mutex);
+	atomic_set(&dev->wb_inflight, 0);
+	init_waitqueue_head(&dev->wb_wait);
+	init_llist_head(&dev->wb_done);
+	INIT_WORK(&dev->wb_done_work, zswapblk_wb_done_fn);
+	INIT_DELAYED_WORK(&dev->wb_auto, zswapblk_wb_auto_fn);
+}
+
+/* Writeback policy of a new device, also restored by reset. */
+void zswapblk_wb_set_defaults(struct zswapblk_dev *dev)
+{
+	dev->wb_batch = ZSWAPBLK_WB_BATCH_DEFAULT;
+	dev->wb_rate = ZSWAPBLK_WB_RATE_DEFAULT;
+	dev->wb_limit_enable = false;
+	dev->wb_limit = 0;
+	dev->wb_age = 0;
+	dev->wb_low = (struct zswapblk_wmark){};
+	dev->wb_high = (struct zswapblk_wmark){};
+	dev->wb_direct = ZSWAPBLK_DIRECT_NONE;
+}
+
+/* --- the backing device ---------------------------------------------- */
+
+/*
+ * Open @path as the backing device.  Called with init_lock held for write,
+ * before init.  "none" drops the current one.
+ */
+int zswapblk_backing_set(struct zswapblk_dev *dev, const char *path)
+{
+	unsigned long *block_map, *limbo_map, nr_blocks;
+	struct block_device *bdev;
+	struct file *file;
+	int ret;
+
+	lockdep_assert_held_write(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		return -EBUSY;
+	if (!strcmp(path, "none")) {
+		zswapblk_backing_reset(dev);
+		return 0;
+	}
+
+	/* O_EXCL: the block device is claimed for us, as zram does */
+	file = filp_open(path, O_RDWR | O_LARGEFILE | O_EXCL, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (!S_ISBLK(file_inode(file)->i_mode)) {
+		ret = -ENOTBLK;
+		goto close;
+	}
+	bdev = I_BDEV(file->f_mapping->host);
+	if (zswapblk_is_zswapblk(bdev)) {
+		ret = -EINVAL;
+		goto close;
+	}
+	nr_blocks = bdev_nr_bytes(bdev) >> PAGE_SHIFT;
+	if (!nr_blocks) {
+		ret = -EINVAL;
+		goto close;
+	}
+	block_map = bitmap_zalloc(nr_blocks, GFP_KERNEL | __GFP_NOWARN);
+	if (!block_map) {
+		ret = -ENOMEM;
+		goto close;
+	}
+	limbo_map = bitmap_zalloc(nr_blocks, GFP_KERNEL | __GFP_NOWARN);
+	if (!limbo_map) {
+		ret = -ENOMEM;
+		goto free_block_map;
+	}
+
+	zswapblk_backing_reset(dev);
+	dev->backing = file;
+	dev->bdev = bdev;
+	dev->nr_blocks = nr_blocks;
+	dev->block_map = block_map;
+	dev->limbo_map = limbo_map;
+	dev->nr_limbo = 0;
+	dev->bd_next = 0;
+	return 0;
+
+free_block_map:
+	bitmap_free(block_map);
+close:
+	filp_close(file, NULL);
+	return ret;
+}
+
+/* Close the backing device.  Nothing may be stored on it any more. */
+void zswapblk_backing_reset(struct zswapblk_dev *dev)
+{
+	if (!dev->backing)
+		return;
+	filp_close(dev->backing, NULL);
+	dev->backing = NULL;
+	dev->bdev = NULL;
+	bitmap_free(dev->block_map);
+	bitmap_free(dev->limbo_map);
+	dev->block_map = NULL;
+	dev->limbo_map = NULL;
+	dev->nr_blocks = 0;
+}
+
+ssize_t zswapblk_backing_show(struct zswapblk_dev *dev, char *buf)
+{
+	size_t len;
+	char *p;
+
+	if (!dev->backing)
+		return sysfs_emit(buf, "none\n");
+	p = file_path(dev->backing, buf, PAGE_SIZE - 1);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	len = strlen(p);
+	memmove(buf, p, len);
+	buf[len++] = '\n';
+	buf[len] = '\0';
+	return len;
+}
+
+/* --- the block allocator -------------------------------------------- */
+
+/* Allocate a block, next fit.  Returns -ENOSPC when the device is full. */
+static long zswapblk_block_alloc(struct zswapblk_dev *dev)
+{
+	unsigned long flags, block;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	block = find_next_zero_bit(dev->block_map, dev->nr_blocks,
+				   dev->bd_next);
+	if (block >= dev->nr_blocks)
+		block = find_first_zero_bit(dev->block_map, dev->nr_blocks);
+	if (block < dev->nr_blocks) {
+		__set_bit(block, dev->block_map);
+		dev->bd_next = block + 1;
+	}
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return block < dev->nr_blocks ? (long)block : -ENOSPC;
+}
+
+/* Free a block no reader can have seen: it was never in a slot. */
+static void zswapblk_block_release(struct zswapblk_dev *dev,
+				   unsigned long block)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	__clear_bit(block, dev->block_map);
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
+/*
+ * Free the block of a slot.  Any context.  With backing reads in flight it
+ * waits in limbo until they have all completed.
+ */
+void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	if (dev->bd_reads_inflight) {
+		__set_bit(block, dev->limbo_map);
+		dev->nr_limbo++;
+	} else {
+		__clear_bit(block, dev->block_map);
+	}
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
+/* A backing read starts; called under the slot lock of the page it reads. */
+void zswapblk_bd_read_get(struct zswapblk_dev *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	dev->bd_reads_inflight++;
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
+/* A backing read ended: the last one out empties limbo. */
+static void zswapblk_bd_read_put(struct zswapblk_dev *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	if (!--dev->bd_reads_inflight && dev->nr_limbo) {
+		bitmap_andnot(dev->block_map, dev->block_map, dev->limbo_map,
+			      dev->nr_blocks);
+		bitmap_zero(dev->limbo_map, dev->nr_blocks);
+		dev->nr_limbo = 0;
+	}
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
+static struct zswapblk_bd_io *zswapblk_bd_io_alloc(struct zswapblk_dev *dev,
+						   blk_opf_t opf,
+						   unsigned long block)
+{
+	struct zswapblk_bd_io *io;
+	struct bio *bio;
+
+	/* GFP_NOIO from a mempool: this cannot fail */
+	bio = bio_alloc_bioset(dev->bdev, 1, opf, GFP_NOIO, &zswapblk_bio_set);
+	bio->bi_iter.bi_sector = (sector_t)block << ZSWAPBLK_SECTORS_PER_PAGE_SHIFT;
+	io = container_of(bio, struct zswapblk_bd_io, bio);
+	io->dev = dev;
+	io->run = NULL;
+	io->req = NULL;
+	io->parent = NULL;
+	io->bounce = NULL;
+	io->block = block;
+	return io;
+}
+
+/* --- reading back -------------------------------------------------- */
+
+static void zswapblk_bd_read_end(struct bio *bio)
+{
+	struct zswapblk_bd_io *io = container_of(bio, struct zswapblk_bd_io,
+						 bio);
+	struct zswapblk_dev *dev = io->dev;
+	struct bio *parent = io->parent;
+
+	if (bio->bi_status) {
+		atomic64_inc(&dev->stats.bd_failed_reads);
+		atomic64_inc(&dev->stats.failed_reads);
+		WRITE_ONCE(parent->bi_status, bio->bi_status);
+	} else {
+		atomic64_inc(&dev->stats.bd_reads);
+		if (io->bounce)
+			zswapblk_copy_page(parent, &io->iter,
+					   page_address(io->bounce), true);
+	}
+	if (io->bounce)
+		__free_page(io->bounce);
+	bio_put(bio);
+	zswapblk_bd_read_put(dev);
+	bio_endio(parent);
+}
+
+/*
+ * Read @block into the page of @parent at @iter and advance @iter past it.
+ * The backing read was accounted by zswapblk_read_page().  @parent
+ * completes only once this read has.  It does not wait.
+ */
+int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
+		     struct bvec_iter *iter, unsigned long block)
+{
+	struct bio_vec bv = bio_iter_iovec(parent, *iter);
+	struct zswapblk_bd_io *io;
+
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, block);
+	io->parent = parent;
+	io->iter = *iter;
+	if (bv.bv_len == PAGE_SIZE) {
+		__bio_add_page(&io->bio, bv.bv_page, PAGE_SIZE, bv.bv_offset);
+	} else {
+		/* split across segments: read into our page, copy at the end */
+		io->bounce = alloc_page(GFP_NOIO);
+		if (!io->bounce) {
+			bio_put(&io->bio);
+			zswapblk_bd_read_put(dev);
+			return -ENOMEM;
+		}
+		__bio_add_page(&io->bio, io->bounce, PAGE_SIZE, 0);
+	}
+	bio_advance_iter(parent, iter, PAGE_SIZE);
+	io->bio.bi_end_io = zswapblk_bd_read_end;
+	bio_inc_remaining(parent);
+	submit_bio(&io->bio);
+	return 0;
+}
+
+/* --- writing out --------------------------------------------------- */
+
+static void zswapblk_bd_write_end(struct bio *bio)
+{
+	struct zswapblk_bd_io *io = container_of(bio, struct zswapblk_bd_io,
+						 bio);
+	struct zswapblk_dev *dev = io->dev;
+
+	/* slot locks are not irq-safe: apply the result in a worker */
+	llist_add(&io->node, &dev->wb_done);
+	queue_work(dev->wq, &dev->wb_done_work);
+}
+
+/* Put @block into slot @index, in place of whatever it held. */
+static void zswapblk_slot_set_block(struct zswapblk_dev *dev,
+				    unsigned long index, unsigned long block)
+{
+	zswapblk_slot_free(dev, index);
+	zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_WB);
+	dev->table[index].handle = block;
+	atomic64_inc(&dev->stats.bd_count);
+	atomic64_inc(&dev->stats.pages_stored);
+}
+
+/* Apply one finished backing write to its slot. */
+static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
+{
+	struct zswapblk_dev *dev = io->dev;
+	bool ok = !io->bio.bi_status;
+	bool placed = false;
+
+	if (ok)
+		atomic64_inc(&dev->stats.bd_writes);
+	else
+		atomic64_inc(&dev->stats.bd_failed_writes);
+
+	zswapblk_slot_lock(dev, io->index);
+	if (io->req) {
+		/* a spilled write: the data exists nowhere else */
+		if (ok) {
+			zswapblk_slot_set_block(dev, io->index, io->block);
+			atomic64_inc(&dev->stats.bd_spills);
+			placed = true;
+		}
+	} else if (zswapblk_test_flag(dev, io->index, ZSWAPBLK_SLOT_UNDER_WB)) {
+		/* unchanged since the run picked it: memory can go */
+		if (ok) {
+			zswapblk_slot_set_block(dev, io->index, io->block);
+			placed = true;
+		} else {
+			zswapblk_clear_flag(dev, io->index,
+					    ZSWAPBLK_SLOT_UNDER_WB);
+		}
+	}
+	zswapblk_slot_unlock(dev, io->index);
+	if (!placed)
+		zswapblk_block_release(dev, io->block);
+
+	if (io->req) {
+		zswapblk_req_put(io->req, ok ? 0 : -EIO);
+	} else {
+		struct zswapblk_wb_run *run = io->run;
+
+		if (placed)
+			run->written++;
+		if (!ok)
+			run->error = -EIO;
+		/* the run may return once this drops: touch it no more */
+		atomic_dec(&run->pending);
+	}
+	if (io->bounce)
+		__free_page(io->bounce);
+	bio_put(&io->bio);
+	atomic_dec(&dev->wb_inflight);
+	wake_up_all(&dev->wb_wait);
+}
+
+static void zswapblk_wb_done_fn(struct work_struct *work)
+{
+	struct zswapblk_dev *dev = container_of(work, struct zswapblk_dev,
+						wb_done_work);
+	struct zswapblk_bd_io *io, *next;
+	struct llist_node *list;
+
+	list = llist_del_all(&dev->wb_done);
+	llist_for_each_entry_safe(io, next, list, node)
+		zswapblk_wb_finish(io);
+}
+
+/*
+ * Write page @index straight to the backing device for @req: from @page,
+ * which stays stable until @req completes, or from a copy of @src.  @req
+ * completes when the write does.  Called from the write worker.
+ */
+int zswapblk_spill(struct zswapblk_dev *dev, struct zswapblk_req *req,
+		   unsigned long index, const void *src, struct page *page)
+{
+	struct zswapblk_bd_io *io;
+	long block;
+
+	block = zswapblk_block_alloc(dev);
+	if (block < 0)
+		return block;
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block);
+	io->req = req;
+	io->index = index;
+	if (!page) {
+		io->bounce = alloc_page(GFP_NOIO);
+		if (!io->bounce) {
+			bio_put(&io->bio);
+			zswapblk_block_release(dev, block);
+			return -ENOMEM;
+		}
+		memcpy(page_address(io->bounce), src, PAGE_SIZE);
+		page = io->bounce;
+	}
+	__bio_add_page(&io->bio, page, PAGE_SIZE, 0);
+	io->bio.bi_end_io = zswapblk_bd_write_end;
+	atomic_inc(&req->pending);
+	atomic_inc(&dev->wb_inflight);
+	submit_bio(&io->bio);
+	return 0;
+}
+
+/* Take one page of writeback_limit; false when it is used up. */
+static bool zswapblk_wb_limit_take(struct zswapblk_dev *dev)
+{
+	unsigned long flags;
+	bool ok = true;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	if (dev->wb_limit_enable) {
+		/* zram's unit: 4 KiB, whatever the page size */
+		u64 need = 1 << (PAGE_SHIFT - 12);
+
+		if (dev->wb_limit < need)
+			ok = false;
+		else
+			dev->wb_limit -= need;
+	}
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return ok;
+}
+
+/*
+ * Start the writeback of slot @index if @run picks it.  Returns 1 when a
+ * write was submitted, 0 when the slot was skipped, or an error that ends
+ * the run.  *@page is a free page to use, consumed on submission.
+ */
+static int zswapblk_wb_one(struct zswapblk_dev *dev,
+			   struct zswapblk_wb_run *run, unsigned long index,
+			   struct page **page)
+{
+	struct zswapblk_bd_io *io;
+	long block;
+	void *dst;
+	int ret;
+
+	zswapblk_slot_lock(dev, index);
+	if (!zswapblk_wb_eligible(dev, index, run->mode, run->cutoff)) {
+		zswapblk_slot_unlock(dev, index);
+		return 0;
+	}
+	dst = kmap_local_page(*page);
+	ret = zswapblk_slot_decompress(dev, index, dst);
+	kunmap_local(dst);
+	if (!ret)
+		zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+	zswapblk_slot_unlock(dev, index);
+	if (ret)
+		return 0;	/* leave a page that does not decompress alone */
+
+	block = zswapblk_block_alloc(dev);
+	if (block < 0 || !zswapblk_wb_limit_take(dev)) {
+		zswapblk_slot_lock(dev, index);
+		zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+		zswapblk_slot_unlock(dev, index);
+		if (block < 0)
+			return block;
+		zswapblk_block_release(dev, block);
+		return -EIO;	/* zram's answer to an exhausted limit */
+	}
+
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block);
+	io->run = run;
+	io->index = index;
+	io->bounce = *page;
+	*page = NULL;
+	__bio_add_page(&io->bio, io->bounce, PAGE_SIZE, 0);
+	io->bio.bi_end_io = zswapblk_bd_write_end;
+	atomic_inc(&run->pending);
+	atomic_inc(&dev->wb_inflight);
+	submit_bio(&io->bio);
+	return 1;
+}
+
+/*
+ * Write back the slots in [@lo, @hi] that @run picks, with up to
+ * writeback_batch_size writes in flight, and wait for them all.  Called
+ * with wb_mutex held.  Returns the first error, or 0.
+ */
+static int zswapblk_wb_run(struct zswapblk_dev *dev,
+			   struct zswapblk_wb_run *run,
+			   unsigned long lo, unsigned long hi)
+{
+	unsigned int batch = max(READ_ONCE(dev->wb_batch), 1U);
+	unsigned long index, submitted = 0;
+	struct page *page = NULL;
+	struct blk_plug plug;
+	int ret = 0;
+
+	lockdep_assert_held(&dev->wb_mutex);
+	atomic_set(&run->pending, 0);
+	run->written = 0;
+	run->error = 0;
+	hi = min(hi, dev->nr_pages - 1);
+
+	/* the plug lets the backing device merge neighbouring blocks */
+	blk_start_plug(&plug);
+	for (index = lo; index <= hi && submitted < run->budget; index++) {
+		if (run->stop_below && !(index % 64) &&
+		    zs_get_total_pages(dev->pool) <= run->stop_below)
+			break;
+		if (!page) {
+			page = alloc_page(GFP_NOIO | __GFP_NOWARN);
+			if (!page) {
+				ret = -ENOMEM;
+				break;
+			}
+		}
+		ret = zswapblk_wb_one(dev, run, index, &page);
+		if (ret < 0)
+			break;
+		submitted += ret;
+		ret = 0;
+		/* sleeping flushes the plug */
+		wait_event(dev->wb_wait, atomic_read(&run->pending) < batch);
+		cond_resched();
+	}
+	blk_finish_plug(&plug);
+	if (page)
+		__free_page(page);
+
+	wait_event(dev->wb_wait, !atomic_read(&run->pending));
+	return ret ? ret : run->error;
+}
+
+/*
+ * On demand: write back the slots in [@lo, @hi] that @mode picks.  Called
+ * with init_lock held for read.
+ */
+int zswapblk_writeback(struct zswapblk_dev *dev, unsigned int mode,
+		       unsigned long lo, unsigned long hi)
+{
+	struct zswapblk_wb_run run = {
+		.mode = mode,
+		.budget = ULONG_MAX,
+	};
+	int ret;
+
+	if (!dev->bdev)
+		return -ENODEV;
+	if (lo >= dev->nr_pages || hi < lo)
+		return -EINVAL;
+	ret = mutex_lock_interruptible(&dev->wb_mutex);
+	if (ret)
+		return ret;
+	ret = zswapblk_wb_run(dev, &run, lo, hi);
+	mutex_unlock(&dev->wb_mutex);
+	return ret;
+}
+
+/* --- automatic writeback ------------------------------------------- */
+
+/* A watermark in pool pages; 0 when off (or a percentage without limit). */
+u64 zswapblk_wmark_pages(struct zswapblk_dev *dev,
+			 const struct zswapblk_wmark *wm)
+{
+	u64 val = READ_ONCE(wm->val);
+
+	if (READ_ONCE(wm->pct))
+		return div_u64((u64)READ_ONCE(dev->limit_pages) * val, 100);
+	return val >> PAGE_SHIFT;
+}
+
+/*
+ * The newest ac_time such that about @want pool pages were last used at or
+ * before it: the oldest pages go first.  A histogram over log2(age).
+ */
+static u32 zswapblk_wb_cutoff(struct zswapblk_dev *dev, unsigned long want,
+			      u32 now)
+{
+	unsigned long hist[33] = {};
+	unsigned long index, sum = 0;
+	int bucket;
+
+	for (index = 0; index < dev->nr_pages; index++) {
+		struct zswapblk_slot *slot = &dev->table[index];
+		unsigned long flags = READ_ONCE(slot->flags);
+		u32 age;
+
+		/* a racy look is enough for a histogram */
+		if (!READ_ONCE(slot->handle) ||
+		    (flags & (BIT(ZSWAPBLK_SLOT_SAME) | BIT(ZSWAPBLK_SLOT_WB))))
+			continue;
+		age = now - READ_ONCE(slot->ac_time);
+		hist[fls(age)]++;
+	}
+	for (bucket = 32; bucket > 0; bucket--) {
+		sum += hist[bucket];
+		if (sum >= want)
+			break;
+	}
+	/* bucket b holds ages in [2^(b-1), 2^b) */
+	return bucket ? now - (1U << (bucket - 1)) : now;
+}
+
+static void zswapblk_wb_auto_fn(struct work_struct *work)
+{
+	struct zswapblk_dev *dev = container_of(to_delayed_work(work),
+						struct zswapblk_dev, wb_auto);
+	struct zswapblk_wb_run run = { .mode = ZSWAPBLK_WB_AGE };
+	unsigned int rate = READ_ONCE(dev->wb_rate);
+	unsigned int age = READ_ONCE(dev->wb_age);
+	u64 high, low, used;
+	u32 now;
+
+	clear_bit(0, &dev->wb_kicked);
+	/* an on-demand run is going on: try again later */
+	if (!mutex_trylock(&dev->wb_mutex))
+		goto rearm;
+
+	now = zswapblk_now();
+	run.budget = rate ? rate * ZSWAPBLK_WB_INTERVAL_S : ULONG_MAX;
+	high = zswapblk_wmark_pages(dev, &dev->wb_high);
+	low = zswapblk_wmark_pages(dev, &dev->wb_low);
+	if (!low || low > high)
+		low = high;
+	used = zs_get_total_pages(dev->pool);
+
+	if (high && used > high) {
+		u64 pool_pages = atomic64_read(&dev->stats.pages_stored) -
+				 atomic64_read(&dev->stats.same_pages) -
+				 atomic64_read(&dev->stats.bd_count);
+		/* pool pages to free, in stored pages at the current ratio */
+		u64 want = div64_u64((used - low) * pool_pages, used) + 1;
+
+		run.cutoff = zswapblk_wb_cutoff(dev, want, now);
+		run.stop_below = low;
+		atomic64_inc(&dev->stats.wb_wmark_runs);
+		zswapblk_wb_run(dev, &run, 0, ULONG_MAX);
+	} else if (age && now > age) {
+		run.cutoff = now - age;
+		zswapblk_wb_run(dev, &run, 0, ULONG_MAX);
+		if (run.written)
+			atomic64_inc(&dev->stats.wb_age_runs);
+	}
+	mutex_unlock(&dev->wb_mutex);
+rearm:
+	queue_delayed_work(system_unbound_wq, &dev->wb_auto,
+			   ZSWAPBLK_WB_INTERVAL_S * HZ);
+}
+
+/* The write path crossed the high watermark: run the triggers now. */
+void zswapblk_wb_kick(struct zswapblk_dev *dev)
+{
+	if (dev->bdev && !test_and_set_bit(0, &dev->wb_kicked))
+		mod_delayed_work(system_unbound_wq, &dev->wb_auto, 0);
+}
+
+/* Arm the automatic triggers of a device just initialised. */
+void zswapblk_wb_start(struct zswapblk_dev *dev)
+{
+	if (dev->bdev)
+		queue_delayed_work(system_unbound_wq, &dev->wb_auto,
+				   ZSWAPBLK_WB_INTERVAL_S * HZ);
+}
+
+/*
+ * Stop the automatic triggers and wait for every backing write.  Called by
+ * reset with init_lock held for write, after the write workers drained: no
+ * new write can kick the triggers again.
+ */
+void zswapblk_wb_stop(struct zswapblk_dev *dev)
+{
+	lockdep_assert_held_write(&dev->init_lock);
+	cancel_delayed_work_sync(&dev->wb_auto);
+	wait_event(dev->wb_wait, !atomic_read(&dev->wb_inflight));
+	flush_work(&dev->wb_done_work);
+}
