@@ -413,9 +413,8 @@ static ssize_t completion_hold_store(struct device *d,
 	unsigned int ms;
 	int ret;
 
-	ret = kstrtouint(buf, 10, &ms);
-	if (ret)
-		return ret;
+	if (kstrtouint(buf, 10, &ms))
+		return -EINVAL;
 	down_read(&dev->init_lock);
 	if (zswapblk_init_done(dev))
 		ret = zswapblk_hold_set(dev, ms);
