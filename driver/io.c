@@ -165,6 +165,7 @@ static void zswapblk_write_work(struct work_struct *work)
 	struct page *bounce = NULL;
 	int ret = 0;
 
+	atomic_dec(per_cpu_ptr(dev->backlog, req->cpu));
 	while (iter.bi_size && !ret) {
 		unsigned long index = zswapblk_bio_index(&iter);
 		struct bio_vec bv = bio_iter_iovec(bio, iter);
@@ -195,6 +196,38 @@ static void zswapblk_write_work(struct work_struct *work)
 	zswapblk_req_put(req, ret);
 }
 
+/*
+ * Where a write is compressed: on the CPU that submitted it, which keeps
+ * the data in its cache and costs no cross-CPU wakeup, unless that CPU
+ * already has ZSWAPBLK_LOCAL_BACKLOG writes queued; then on the next
+ * online CPU in turn, so that one busy submitter (kswapd) still gets every
+ * CPU compressing.
+ */
+#define ZSWAPBLK_LOCAL_BACKLOG	4
+
+static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
+{
+	int cpu = raw_smp_processor_id();
+
+	if (atomic_read(per_cpu_ptr(dev->backlog, cpu)) < ZSWAPBLK_LOCAL_BACKLOG)
+		return cpu;
+	cpu = cpumask_next(READ_ONCE(dev->next_cpu), cpu_online_mask);
+	if (cpu >= nr_cpu_ids)
+		cpu = cpumask_first(cpu_online_mask);
+	WRITE_ONCE(dev->next_cpu, cpu);
+	return cpu;
+}
+
+/* Queue @req to a write worker. */
+void zswapblk_queue_req(struct zswapblk_req *req)
+{
+	struct zswapblk_dev *dev = req->dev;
+
+	req->cpu = zswapblk_pick_cpu(dev);
+	atomic_inc(per_cpu_ptr(dev->backlog, req->cpu));
+	queue_work_on(req->cpu, dev->wq, &req->work);
+}
+
 static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 {
 	struct zswapblk_req *req;
@@ -220,7 +253,7 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 		return;
 	}
 	spin_unlock(&dev->hold_lock);
-	queue_work(dev->wq, &req->work);
+	zswapblk_queue_req(req);
 }
 
 void zswapblk_submit_bio(struct bio *bio)
@@ -293,7 +326,7 @@ void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout)
 		atomic64_inc(&dev->stats.hold_timeouts);
 	list_for_each_entry_safe(req, next, &list, node) {
 		list_del(&req->node);
-		queue_work(dev->wq, &req->work);
+		zswapblk_queue_req(req);
 	}
 }
 

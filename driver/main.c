@@ -203,15 +203,20 @@ static int zswapblk_add(void)
 		ret = -ENOMEM;
 		goto remove_id;
 	}
-	/*
-	 * Unbound, so that writes are compressed on every CPU whichever CPU
-	 * submitted them; WQ_MEM_RECLAIM, because reclaim waits on us.
-	 */
-	dev->wq = alloc_workqueue("%s%d", WQ_UNBOUND | WQ_MEM_RECLAIM, 0,
-				  ZSWAPBLK_NAME, dev->id);
-	if (!dev->wq) {
+	dev->backlog = alloc_percpu(atomic_t);
+	if (!dev->backlog) {
 		ret = -ENOMEM;
 		goto destroy_pool;
+	}
+	/*
+	 * Per-CPU workers (see zswapblk_pick_cpu()); WQ_MEM_RECLAIM, because
+	 * reclaim waits on us.
+	 */
+	dev->wq = alloc_workqueue("%s%d", WQ_MEM_RECLAIM, 0, ZSWAPBLK_NAME,
+				  dev->id);
+	if (!dev->wq) {
+		ret = -ENOMEM;
+		goto free_backlog;
 	}
 
 	disk = zswapblk_alloc_disk();
@@ -241,6 +246,8 @@ put_disk:
 	put_disk(disk);
 destroy_wq:
 	destroy_workqueue(dev->wq);
+free_backlog:
+	free_percpu(dev->backlog);
 destroy_pool:
 	mempool_destroy(dev->req_pool);
 remove_id:
@@ -258,6 +265,7 @@ static void zswapblk_destroy(struct zswapblk_dev *dev)
 	del_gendisk(dev->disk);
 	zswapblk_reset_device(dev);
 	destroy_workqueue(dev->wq);
+	free_percpu(dev->backlog);
 	mempool_destroy(dev->req_pool);
 	put_disk(dev->disk);
 	kfree(dev);

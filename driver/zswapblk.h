@@ -164,6 +164,7 @@ struct zswapblk_req {
 	unsigned long start_time;	/* jiffies, from bio_start_io_acct() */
 	atomic_t pending;
 	int error;
+	int cpu;			/* the worker's CPU */
 };
 
 #define ZSWAPBLK_WB_BATCH_MAX	1024		/* writeback_batch_size */
@@ -216,6 +217,8 @@ struct zswapblk_dev {
 	bool claim;		/* reset or removal running; protected by open_mutex */
 
 	struct workqueue_struct *wq;	/* write workers, WQ_MEM_RECLAIM */
+	atomic_t __percpu *backlog;	/* writes queued to each CPU's worker */
+	int next_cpu;			/* where the overflow goes next */
 	mempool_t *req_pool;		/* struct zswapblk_req */
 	atomic_t writes_inflight;	/* write requests not completed */
 
@@ -357,6 +360,7 @@ void zswapblk_submit_bio(struct bio *bio);
 void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index);
 void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
 			bool to_bio);
+void zswapblk_queue_req(struct zswapblk_req *req);
 void zswapblk_end_write(struct zswapblk_req *req, int ret);
 void zswapblk_req_put(struct zswapblk_req *req, int ret);
 void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout);
