@@ -15,6 +15,7 @@
  */
 
 #include <linux/bio.h>
+#include <linux/crc32.h>
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
@@ -143,7 +144,54 @@ void zswapblk_end_write(struct zswapblk_req *req, int ret)
 	bio_endio(bio);
 	atomic64_inc(&dev->stats.async_completions);
 	atomic_dec(&dev->writes_inflight);
+	kfree(req->csums);
 	mempool_free(req, dev->req_pool);
+}
+
+/*
+ * verify_stable, a stable-write oracle: checksum every page of the bio when
+ * it is submitted, and again when the worker stores it.  A page that
+ * changed in between was modified under writeback, which a device that
+ * advertises stable writes must never see.  Best effort: without memory
+ * for the checksums the bio goes unchecked.
+ */
+static void zswapblk_stable_record(struct zswapblk_req *req)
+{
+	struct bio *bio = req->bio;
+	unsigned int n = bio->bi_iter.bi_size >> PAGE_SHIFT, i;
+	struct bvec_iter iter = bio->bi_iter;
+	u32 crc = ~0U, done = 0;
+
+	req->csums = kmalloc_array(n, sizeof(u32), GFP_NOIO | __GFP_NOWARN);
+	if (!req->csums)
+		return;
+	for (i = 0; iter.bi_size; ) {
+		struct bio_vec bv = bio_iter_iovec(bio, iter);
+		void *p = bvec_kmap_local(&bv);
+
+		bv.bv_len = min_t(unsigned int, bv.bv_len, PAGE_SIZE - done);
+		crc = crc32_le(crc, p, bv.bv_len);
+		kunmap_local(p);
+		done += bv.bv_len;
+		bio_advance_iter_single(bio, &iter, bv.bv_len);
+		if (done == PAGE_SIZE) {
+			req->csums[i++] = crc;
+			crc = ~0U;
+			done = 0;
+		}
+	}
+}
+
+static void zswapblk_stable_check(struct zswapblk_req *req, unsigned int i,
+				  const void *src)
+{
+	struct zswapblk_dev *dev = req->dev;
+
+	if (!req->csums)
+		return;
+	atomic64_inc(&dev->stats.stable_checked);
+	if (crc32_le(~0U, src, PAGE_SIZE) != req->csums[i])
+		atomic64_inc(&dev->stats.stable_mismatch);
 }
 
 /* Drop a reference to @req, recording @ret; the last one completes it. */
@@ -163,16 +211,18 @@ static void zswapblk_write_work(struct work_struct *work)
 	struct bio *bio = req->bio;
 	struct bvec_iter iter = bio->bi_iter;
 	struct page *bounce = NULL;
+	unsigned int i;
 	int ret = 0;
 
 	atomic_dec(per_cpu_ptr(dev->backlog, req->cpu));
-	while (iter.bi_size && !ret) {
+	for (i = 0; iter.bi_size && !ret; i++) {
 		unsigned long index = zswapblk_bio_index(&iter);
 		struct bio_vec bv = bio_iter_iovec(bio, iter);
 		void *src;
 
 		if (bv.bv_len == PAGE_SIZE) {
 			src = bvec_kmap_local(&bv);
+			zswapblk_stable_check(req, i, src);
 			ret = zswapblk_write_page(dev, index, src, bv.bv_page,
 						  req);
 			kunmap_local(src);
@@ -187,6 +237,7 @@ static void zswapblk_write_work(struct work_struct *work)
 			}
 		}
 		zswapblk_copy_page(bio, &iter, page_address(bounce), false);
+		zswapblk_stable_check(req, i, page_address(bounce));
 		ret = zswapblk_write_page(dev, index, page_address(bounce),
 					  NULL, req);
 	}
@@ -240,6 +291,9 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 	req->start_time = bio_start_io_acct(bio);
 	atomic_set(&req->pending, 1);
 	req->error = 0;
+	req->csums = NULL;
+	if (READ_ONCE(dev->verify_stable))
+		zswapblk_stable_record(req);
 	INIT_WORK(&req->work, zswapblk_write_work);
 
 	inflight = atomic_inc_return(&dev->writes_inflight);

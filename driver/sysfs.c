@@ -377,12 +377,15 @@ static ssize_t debug_stat_show(struct device *d, struct device_attribute *attr,
 {
 	struct zswapblk_stats *st = &dev_to_zswapblk(d)->stats;
 
-	return sysfs_emit(buf, "version: %d\n%8llu %8llu %8llu %8llu\n",
+	return sysfs_emit(buf,
+			  "version: %d\n%8llu %8llu %8llu %8llu %8llu %8llu\n",
 			  ZSWAPBLK_DEBUG_STAT_VERSION,
 			  (u64)atomic64_read(&st->writestall),
 			  (u64)atomic64_read(&st->miss_free),
 			  (u64)atomic64_read(&st->hold_releases),
-			  (u64)atomic64_read(&st->hold_timeouts));
+			  (u64)atomic64_read(&st->hold_timeouts),
+			  (u64)atomic64_read(&st->stable_checked),
+			  (u64)atomic64_read(&st->stable_mismatch));
 }
 static DEVICE_ATTR_RO(debug_stat);
 
@@ -424,6 +427,26 @@ static ssize_t completion_hold_store(struct device *d,
 	return ret ? ret : len;
 }
 static DEVICE_ATTR_RW(completion_hold);
+
+static ssize_t verify_stable_show(struct device *d,
+				  struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(dev_to_zswapblk(d)->verify_stable));
+}
+
+static ssize_t verify_stable_store(struct device *d,
+				   struct device_attribute *attr,
+				   const char *buf, size_t len)
+{
+	bool val;
+
+	if (kstrtobool(buf, &val))
+		return -EINVAL;
+	WRITE_ONCE(dev_to_zswapblk(d)->verify_stable, val);
+	return len;
+}
+static DEVICE_ATTR_RW(verify_stable);
 
 /* --- the backing device and writeback --------------------------------- */
 
@@ -820,6 +843,7 @@ static struct attribute *zswapblk_disk_attrs[] = {
 	&dev_attr_debug_stat.attr,
 	&dev_attr_features.attr,
 	&dev_attr_completion_hold.attr,
+	&dev_attr_verify_stable.attr,
 	&dev_attr_backing_dev.attr,
 	&dev_attr_writeback.attr,
 	&dev_attr_idle.attr,

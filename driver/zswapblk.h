@@ -101,6 +101,8 @@ struct zswapblk_stats {
 	atomic64_t async_completions;	/* write requests completed by workers */
 	atomic64_t hold_releases;	/* completion_hold releases */
 	atomic64_t hold_timeouts;	/* ... of which forced by the timeout */
+	atomic64_t stable_checked;	/* pages verify_stable checked */
+	atomic64_t stable_mismatch;	/* ... that changed under writeback */
 	atomic64_t bd_count;		/* pages on the backing device now */
 	atomic64_t bd_reads;		/* pages read from the backing device */
 	atomic64_t bd_writes;		/* pages written to the backing device */
@@ -165,6 +167,7 @@ struct zswapblk_req {
 	atomic_t pending;
 	int error;
 	int cpu;			/* the worker's CPU */
+	u32 *csums;			/* verify_stable: crc32 per page at submit */
 };
 
 #define ZSWAPBLK_WB_BATCH_MAX	1024		/* writeback_batch_size */
@@ -213,6 +216,7 @@ struct zswapblk_dev {
 	const struct zswapblk_backend *backend;	/* selected before init */
 	int level;			/* selected before init */
 	unsigned long limit_pages;	/* mem_limit in pages, 0 = none */
+	bool verify_stable;		/* checksum pages at submit and at store */
 
 	bool claim;		/* reset or removal running; protected by open_mutex */
 

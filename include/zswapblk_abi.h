@@ -33,6 +33,7 @@
 /* /sys/block/zswapblk<N>/, zswapblk's own */
 #define ZSWAPBLK_ATTR_FEATURES		"features"
 #define ZSWAPBLK_ATTR_COMPLETION_HOLD	"completion_hold"
+#define ZSWAPBLK_ATTR_VERIFY_STABLE	"verify_stable"
 
 /* /sys/block/zswapblk<N>/, the backing device and writeback */
 #define ZSWAPBLK_ATTR_BACKING_DEV	"backing_dev"		/* zram */
@@ -51,7 +52,7 @@
 /* features: what this build supports, space separated */
 #define ZSWAPBLK_FEATURES \
 	"async_write stable_writes zero_bitmap same_filled completion_hold " \
-	"writeback"
+	"writeback verify_stable"
 
 /*
  * mm_stat: one line, space separated.  Columns 1-9 are zram's, in zram's
@@ -91,6 +92,8 @@ enum zswapblk_debug_stat_col {
 	ZSWAPBLK_DBG_MISS_FREE,		/* slot frees skipped: slot was busy */
 	ZSWAPBLK_DBG_HOLD_RELEASES,	/* times completion_hold released bios */
 	ZSWAPBLK_DBG_HOLD_TIMEOUTS,	/* releases forced by the hold timeout */
+	ZSWAPBLK_DBG_STABLE_CHECKED,	/* pages verify_stable checked */
+	ZSWAPBLK_DBG_STABLE_MISMATCH,	/* ... found changed under writeback */
 	ZSWAPBLK_DBG__NR
 };
 
