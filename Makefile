@@ -99,6 +99,7 @@ lint: sparse checkpatch codespell
 
 host-test: zswapctl
 	bash tests/host/run.sh
+	python3 tests/host/abi_doc.py
 
 vm-test: progs zswapctl
 	ZSWAPBLK_KERNELS="$(DEBIAN_KERNELS)" bash tests/vm/run-suite.sh
@@ -106,8 +107,7 @@ vm-test: progs zswapctl
 check: deps
 	$(MAKE) lint
 	$(MAKE) KERNELS="$(DEBIAN_KERNELS)" modules zswapctl progs
-	$(MAKE) host-test
-	$(MAKE) vm-test
+	ZSWAPBLK_KERNELS="$(DEBIAN_KERNELS)" bash tests/check.sh
 
 # --- demo and benchmarks ----------------------------------------------------
 
