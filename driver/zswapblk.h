@@ -12,14 +12,15 @@
  *   zswapblk_index_mutex		(device idr, hot_add/hot_remove, module exit)
  *     disk->open_mutex		(only to test openers and set ->claim)
  *     zswapblk_dev.init_lock	(configuration and the lifetime of the table)
- *       zswapblk_strm.lock		(a compression stream, may sleep)
- *         slot lock		(bit spinlock in zswapblk_slot.flags)
- *           zsmalloc's own locks
- *           zswapblk_dev.bd_lock	(block allocator; irq-safe)
- *   zswapblk_dev.wb_mutex		(one writeback run at a time) -> init_lock
- *   is never taken the other way round: runs rely on reset cancelling
- *   and draining them before it tears anything down.
- *   zswapblk_dev.hold_lock is a leaf: nothing is taken under it.
+ *       zswapblk_dev.wb_mutex	(one writeback run at a time)
+ *         zswapblk_strm.lock	(a compression stream, may sleep)
+ *           slot lock		(bit spinlock in zswapblk_slot.flags)
+ *             zsmalloc's own locks
+ *             zswapblk_dev.bd_lock	(block allocator; irq-safe)
+ *
+ * The automatic writeback work takes wb_mutex without init_lock: reset
+ * cancels that work, with init_lock held, before it frees anything.
+ * zswapblk_dev.hold_lock is a leaf: nothing is taken under it.
  */
 #ifndef _ZSWAPBLK_H
 #define _ZSWAPBLK_H
@@ -27,10 +28,10 @@
 #include <linux/blkdev.h>
 #include <linux/llist.h>
 #include <linux/mempool.h>
-#include <linux/timekeeping.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/timekeeping.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 /* last: bit_spinlock.h does not include what it uses */
