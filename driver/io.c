@@ -61,6 +61,17 @@ void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
 }
 
 /*
+ * Fail the read @bio; any context.  As zram, every error is an I/O error
+ * to the submitter.  Counted once per request, however many of its pages
+ * (children included) failed.
+ */
+void zswapblk_read_failed(struct zswapblk_dev *dev, struct bio *bio)
+{
+	if (cmpxchg(&bio->bi_status, BLK_STS_OK, BLK_STS_IOERR) == BLK_STS_OK)
+		atomic64_inc(&dev->stats.failed_reads);
+}
+
+/*
  * Reads are served inline, page by page.  A page on the backing device is
  * read by a child bio submitted from here (it is dispatched after we
  * return): the parent completes when the last child does, never waiting
@@ -109,10 +120,8 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 
 	if (bounce)
 		__free_page(bounce);
-	if (ret < 0) {
-		atomic64_inc(&dev->stats.failed_reads);
-		bio->bi_status = errno_to_blk_status(ret);
-	}
+	if (ret < 0)
+		zswapblk_read_failed(dev, bio);
 	bio_end_io_acct(bio, start_time);
 	bio_endio(bio);
 }
@@ -136,9 +145,10 @@ void zswapblk_end_write(struct zswapblk_req *req, int ret)
 	struct zswapblk_dev *dev = req->dev;
 	struct bio *bio = req->bio;
 
+	/* as zram: whatever went wrong, the submitter sees an I/O error */
 	if (ret) {
 		atomic64_inc(&dev->stats.failed_writes);
-		bio->bi_status = errno_to_blk_status(ret);
+		bio->bi_status = BLK_STS_IOERR;
 	}
 	bio_end_io_acct(bio, req->start_time);
 	bio_endio(bio);

@@ -530,7 +530,7 @@ static ssize_t writeback_store(struct device *d, struct device_attribute *attr,
 		} else if (!strcmp(param, "type")) {
 			ret = mode ? -EINVAL : zswapblk_parse_wb_type(val, &mode);
 		} else if (!strcmp(param, "page_index") && !range) {
-			ret = kstrtoul(val, 10, &lo);
+			ret = kstrtoul(val, 10, &lo) ? -EINVAL : 0;
 			hi = lo;
 			range = true;
 		} else if (!strcmp(param, "page_indexes") && !range) {
@@ -541,8 +541,8 @@ static ssize_t writeback_store(struct device *d, struct device_attribute *attr,
 				break;
 			}
 			*dash = '\0';
-			ret = kstrtoul(val, 10, &lo) ?: kstrtoul(dash + 1, 10, &hi);
-			if (!ret && hi < lo)
+			if (kstrtoul(val, 10, &lo) ||
+			    kstrtoul(dash + 1, 10, &hi) || hi < lo)
 				ret = -EINVAL;
 			range = true;
 		} else {

@@ -307,8 +307,7 @@ static void zswapblk_bd_read_end(struct bio *bio)
 
 	if (bio->bi_status) {
 		atomic64_inc(&dev->stats.bd_failed_reads);
-		atomic64_inc(&dev->stats.failed_reads);
-		WRITE_ONCE(parent->bi_status, bio->bi_status);
+		zswapblk_read_failed(dev, parent);
 	} else {
 		atomic64_inc(&dev->stats.bd_reads);
 		if (io->bounce)

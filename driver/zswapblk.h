@@ -365,6 +365,7 @@ void zswapblk_submit_bio(struct bio *bio);
 void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index);
 void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
 			bool to_bio);
+void zswapblk_read_failed(struct zswapblk_dev *dev, struct bio *bio);
 void zswapblk_queue_req(struct zswapblk_req *req);
 void zswapblk_end_write(struct zswapblk_req *req, int ret);
 void zswapblk_req_put(struct zswapblk_req *req, int ret);
