@@ -425,3 +425,69 @@ zb_test_end() {
 	rm -rf "$ZB_TMP"
 	exit $rc
 }
+
+# ---- the backing device and writeback (80-writeback, 90-zswapctl) --------------
+
+# bd_stat columns from include/zswapblk_abi.h: ZB_BD[bd_count]=0, ...
+declare -A ZB_BD=()
+ZB_BD_NR=0
+_zb_parse_bd_abi() {
+	local line in=0
+	while IFS= read -r line; do
+		case $line in
+		"enum zswapblk_bd_stat_col"*) in=1 ;;
+		"};"*)	in=0 ;;
+		*)	[ $in = 1 ] || continue
+			[[ $line =~ ^[[:space:]]*ZSWAPBLK_BD_([A-Z_]+), ]] || continue
+			ZB_BD[${BASH_REMATCH[1],,}]=$ZB_BD_NR
+			ZB_BD_NR=$((ZB_BD_NR + 1)) ;;
+		esac
+	done < "$ZB_ABI_H"
+}
+_zb_parse_bd_abi
+
+# bd_stat VAR DEV COLUMN (by its ABI name without BD_, e.g. count, spills,
+# failed_reads): VAR is empty if unreadable.  The first three columns are
+# in 4 KiB units.
+bd_stat() { _zb_stat_col "$1" "$2" bd_stat "$3" "${ZB_BD[$3]:-}"; }
+
+# zb_backing_disk: a scratch block device for backing_dev, into ZB_DISK, and
+# its size in bytes into ZB_DISK_BYTES.  The first disk vmrun.sh attached
+# (-d, $ZSWAPBLK_DISKS), else /dev/vdb, else a loop device on a file in /tmp
+# (a tmpfs in the guest: RAM, so ZB_LOOP_MIB, default 128).  Its contents are
+# destroyed.  Returns 1 with the reason in ZB_DISK_WHY if there is none.
+# zb_backing_disk_release detaches a loop device made here (call it once
+# nothing holds the device any more).
+ZB_DISK= ZB_DISK_BYTES=0 ZB_DISK_WHY= ZB_DISK_LOOP=
+zb_backing_disk() {
+	local d= f
+	for f in ${ZSWAPBLK_DISKS:-} /dev/vdb; do
+		[ -b "$f" ] && { d=$f; break; }
+	done
+	if [ -z "$d" ]; then
+		f=$ZB_TMP/backing.img
+		modprobe loop 2> /dev/null
+		if ! truncate -s "${ZB_LOOP_MIB:-128}M" "$f" 2> "$ZB_TMP/loop.err" ||
+		   ! d=$(losetup -f --show "$f" 2>> "$ZB_TMP/loop.err"); then
+			IFS= read -r ZB_DISK_WHY < "$ZB_TMP/loop.err"
+			ZB_DISK_WHY="no disk (vmrun.sh -d) and no loop device: $ZB_DISK_WHY"
+			rm -f "$f"
+			return 1
+		fi
+		ZB_DISK_LOOP=$d
+	fi
+	ZB_DISK_BYTES=$(blockdev --getsize64 "$d" 2> /dev/null)
+	if ! [[ $ZB_DISK_BYTES =~ ^[1-9][0-9]*$ ]]; then
+		ZB_DISK_WHY="$d: cannot read its size"
+		zb_backing_disk_release
+		return 1
+	fi
+	ZB_DISK=$d
+}
+
+zb_backing_disk_release() {
+	[ -n "$ZB_DISK_LOOP" ] || return 0
+	losetup -d "$ZB_DISK_LOOP" 2> /dev/null
+	rm -f "$ZB_TMP/backing.img"
+	ZB_DISK_LOOP=
+}
