@@ -87,15 +87,15 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 	while (iter.bi_size && ret >= 0) {
 		unsigned long index = zswapblk_bio_index(&iter);
 		struct bio_vec bv = bio_iter_iovec(bio, iter);
-		unsigned long block;
+		struct zswapblk_bd_ref ref;
 		void *dst;
 
 		if (bv.bv_len == PAGE_SIZE) {
 			dst = bvec_kmap_local(&bv);
-			ret = zswapblk_read_page(dev, index, dst, &block);
+			ret = zswapblk_read_page(dev, index, dst, &ref);
 			kunmap_local(dst);
 			if (ret == ZSWAPBLK_ON_BACKING) {
-				ret = zswapblk_bd_read(dev, bio, &iter, block);
+				ret = zswapblk_bd_read(dev, bio, &iter, &ref);
 				continue;
 			}
 			flush_dcache_page(bv.bv_page);
@@ -111,9 +111,9 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 			}
 		}
 		ret = zswapblk_read_page(dev, index, page_address(bounce),
-					 &block);
+					 &ref);
 		if (ret == ZSWAPBLK_ON_BACKING)
-			ret = zswapblk_bd_read(dev, bio, &iter, block);
+			ret = zswapblk_bd_read(dev, bio, &iter, &ref);
 		else if (!ret)
 			zswapblk_copy_page(bio, &iter, page_address(bounce), true);
 	}

@@ -154,11 +154,11 @@ int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 /*
  * Copy page @index of the disk into @dst (a mapped page).  It does not sleep.
  * If the page is on the backing device, returns ZSWAPBLK_ON_BACKING with
- * its block in @block and a backing read accounted (zswapblk_bd_read_get()):
+ * its block in @ref and a backing read accounted (zswapblk_bd_read_get()):
  * the caller must read it with zswapblk_bd_read().
  */
 int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
-		       void *dst, unsigned long *block)
+		       void *dst, struct zswapblk_bd_ref *ref)
 {
 	struct zswapblk_slot *slot = &dev->table[index];
 	unsigned long value = 0;
@@ -167,9 +167,9 @@ int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 	zswapblk_slot_lock(dev, index);
 	zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_IDLE);
 	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
-		*block = slot->handle;
+		ref->block = slot->handle;
 		/* before the unlock: the block cannot be reused under us */
-		zswapblk_bd_read_get(dev);
+		ref->gen = zswapblk_bd_read_get(dev);
 		zswapblk_slot_unlock(dev, index);
 		return ZSWAPBLK_ON_BACKING;
 	}

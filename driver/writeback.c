@@ -43,6 +43,7 @@ struct zswapblk_bd_io {
 	struct page *bounce;		/* our page, if any */
 	unsigned long index;		/* slot */
 	unsigned long block;		/* on the backing device */
+	unsigned int gen;		/* read: the generation it joined */
 	struct bio bio;			/* must be last: bio_set front pad */
 };
 
@@ -111,7 +112,7 @@ void zswapblk_wb_set_defaults(struct zswapblk_dev *dev)
  */
 int zswapblk_backing_set(struct zswapblk_dev *dev, const char *path)
 {
-	unsigned long *block_map, *limbo_map, nr_blocks;
+	unsigned long *block_map, *limbo0, *limbo1, nr_blocks;
 	struct block_device *bdev;
 	struct file *file;
 	int ret;
@@ -147,10 +148,15 @@ int zswapblk_backing_set(struct zswapblk_dev *dev, const char *path)
 		ret = -ENOMEM;
 		goto close;
 	}
-	limbo_map = bitmap_zalloc(nr_blocks, GFP_KERNEL | __GFP_NOWARN);
-	if (!limbo_map) {
+	limbo0 = bitmap_zalloc(nr_blocks, GFP_KERNEL | __GFP_NOWARN);
+	if (!limbo0) {
 		ret = -ENOMEM;
 		goto free_block_map;
+	}
+	limbo1 = bitmap_zalloc(nr_blocks, GFP_KERNEL | __GFP_NOWARN);
+	if (!limbo1) {
+		ret = -ENOMEM;
+		goto free_limbo0;
 	}
 
 	zswapblk_backing_reset(dev);
@@ -158,11 +164,16 @@ int zswapblk_backing_set(struct zswapblk_dev *dev, const char *path)
 	dev->bdev = bdev;
 	dev->nr_blocks = nr_blocks;
 	dev->block_map = block_map;
-	dev->limbo_map = limbo_map;
-	dev->nr_limbo = 0;
+	dev->limbo_map[0] = limbo0;
+	dev->limbo_map[1] = limbo1;
+	dev->nr_limbo[0] = 0;
+	dev->nr_limbo[1] = 0;
+	dev->bd_gen = 0;
 	dev->bd_next = 0;
 	return 0;
 
+free_limbo0:
+	bitmap_free(limbo0);
 free_block_map:
 	bitmap_free(block_map);
 close:
@@ -179,9 +190,11 @@ void zswapblk_backing_reset(struct zswapblk_dev *dev)
 	dev->backing = NULL;
 	dev->bdev = NULL;
 	bitmap_free(dev->block_map);
-	bitmap_free(dev->limbo_map);
+	bitmap_free(dev->limbo_map[0]);
+	bitmap_free(dev->limbo_map[1]);
 	dev->block_map = NULL;
-	dev->limbo_map = NULL;
+	dev->limbo_map[0] = NULL;
+	dev->limbo_map[1] = NULL;
 	dev->nr_blocks = 0;
 }
 
@@ -234,45 +247,79 @@ static void zswapblk_block_release(struct zswapblk_dev *dev,
 }
 
 /*
- * Free the block of a slot.  Any context.  With backing reads in flight it
- * waits in limbo until they have all completed.
+ * Limbo.  A backing read joins the current generation (bd_gen); a block
+ * freed while reads are in flight goes to the current generation's limbo.
+ * Every read that started before that free belongs to the current
+ * generation: the generation only ever changes once the other one has no
+ * read and no limbo left.  So once the generation has moved on and its
+ * reads have drained, its limbo is free for reuse; reads that keep coming
+ * join the new generation and cannot hold the old limbo back.
  */
+static void zswapblk_limbo_advance(struct zswapblk_dev *dev)
+{
+	unsigned int old = dev->bd_gen ^ 1, cur = dev->bd_gen;
+
+	lockdep_assert_held(&dev->bd_lock);
+	if (!dev->bd_reads[old] && dev->nr_limbo[old]) {
+		bitmap_andnot(dev->block_map, dev->block_map,
+			      dev->limbo_map[old], dev->nr_blocks);
+		bitmap_zero(dev->limbo_map[old], dev->nr_blocks);
+		dev->nr_limbo[old] = 0;
+	}
+	if (!dev->bd_reads[old] && !dev->nr_limbo[old] && dev->nr_limbo[cur]) {
+		dev->bd_gen = old;
+		/* the new old generation may have drained already */
+		if (!dev->bd_reads[cur]) {
+			bitmap_andnot(dev->block_map, dev->block_map,
+				      dev->limbo_map[cur], dev->nr_blocks);
+			bitmap_zero(dev->limbo_map[cur], dev->nr_blocks);
+			dev->nr_limbo[cur] = 0;
+		}
+	}
+}
+
+/* Free the block of a slot.  Any context. */
 void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block)
 {
+	unsigned int gen;
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
-	if (dev->bd_reads_inflight) {
-		__set_bit(block, dev->limbo_map);
-		dev->nr_limbo++;
+	gen = dev->bd_gen;
+	if (dev->bd_reads[0] || dev->bd_reads[1]) {
+		__set_bit(block, dev->limbo_map[gen]);
+		dev->nr_limbo[gen]++;
+		zswapblk_limbo_advance(dev);
 	} else {
 		__clear_bit(block, dev->block_map);
 	}
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
 }
 
-/* A backing read starts; called under the slot lock of the page it reads. */
-void zswapblk_bd_read_get(struct zswapblk_dev *dev)
+/*
+ * A backing read starts; called under the slot lock of the page it reads.
+ * Returns the generation it joined, for zswapblk_bd_read_put().
+ */
+unsigned int zswapblk_bd_read_get(struct zswapblk_dev *dev)
 {
 	unsigned long flags;
+	unsigned int gen;
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
-	dev->bd_reads_inflight++;
+	gen = dev->bd_gen;
+	dev->bd_reads[gen]++;
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	return gen;
 }
 
-/* A backing read ended: the last one out empties limbo. */
-static void zswapblk_bd_read_put(struct zswapblk_dev *dev)
+/* A backing read of generation @gen ended. */
+static void zswapblk_bd_read_put(struct zswapblk_dev *dev, unsigned int gen)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
-	if (!--dev->bd_reads_inflight && dev->nr_limbo) {
-		bitmap_andnot(dev->block_map, dev->block_map, dev->limbo_map,
-			      dev->nr_blocks);
-		bitmap_zero(dev->limbo_map, dev->nr_blocks);
-		dev->nr_limbo = 0;
-	}
+	dev->bd_reads[gen]--;
+	zswapblk_limbo_advance(dev);
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
 }
 
@@ -317,22 +364,23 @@ static void zswapblk_bd_read_end(struct bio *bio)
 	if (io->bounce)
 		__free_page(io->bounce);
 	bio_put(bio);
-	zswapblk_bd_read_put(dev);
+	zswapblk_bd_read_put(dev, io->gen);
 	bio_endio(parent);
 }
 
 /*
- * Read @block into the page of @parent at @iter and advance @iter past it.
+ * Read @ref's block into the page of @parent at @iter, and advance @iter.
  * The backing read was accounted by zswapblk_read_page().  @parent
  * completes only once this read has.  It does not wait.
  */
 int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
-		     struct bvec_iter *iter, unsigned long block)
+		     struct bvec_iter *iter, const struct zswapblk_bd_ref *ref)
 {
 	struct bio_vec bv = bio_iter_iovec(parent, *iter);
 	struct zswapblk_bd_io *io;
 
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, block);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block);
+	io->gen = ref->gen;
 	io->parent = parent;
 	io->iter = *iter;
 	if (bv.bv_len == PAGE_SIZE) {
@@ -342,7 +390,7 @@ int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 		io->bounce = alloc_page(GFP_NOIO);
 		if (!io->bounce) {
 			bio_put(&io->bio);
-			zswapblk_bd_read_put(dev);
+			zswapblk_bd_read_put(dev, ref->gen);
 			return -ENOMEM;
 		}
 		__bio_add_page(&io->bio, io->bounce, PAGE_SIZE, 0);

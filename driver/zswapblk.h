@@ -241,9 +241,11 @@ struct zswapblk_dev {
 	 * The backing device.  @backing, @bdev, @nr_blocks and the maps'
 	 * lifetime follow init_lock, like the table: set before init,
 	 * released by reset.  bd_lock (irq-safe: read completions take it)
-	 * protects @block_map, @limbo_map, @nr_limbo, @bd_next and
-	 * @bd_reads_inflight.  A block freed while backing reads are in
-	 * flight goes to limbo and is only reused once none is, so a read
+	 * protects @block_map, @limbo_map, @nr_limbo, @bd_next, @bd_gen and
+	 * @bd_reads.  A block freed while backing reads are in flight goes
+	 * to the limbo of the current generation, and is only reused once
+	 * every read that started before it was freed has ended (see
+	 * zswapblk_limbo_advance()), so a read
 	 * never returns a block rewritten under it.
 	 */
 	struct file *backing;
@@ -251,10 +253,11 @@ struct zswapblk_dev {
 	unsigned long nr_blocks;	/* PAGE_SIZE blocks */
 	spinlock_t bd_lock;
 	unsigned long *block_map;	/* allocated blocks, limbo included */
-	unsigned long *limbo_map;	/* freed, waiting for reads to drain */
-	unsigned long nr_limbo;
+	unsigned long *limbo_map[2];	/* freed, waiting for reads to drain */
+	unsigned long nr_limbo[2];
 	unsigned long bd_next;		/* next-fit cursor */
-	unsigned int bd_reads_inflight;
+	unsigned int bd_gen;		/* generation new reads join, 0 or 1 */
+	unsigned int bd_reads[2];	/* backing reads in flight, by generation */
 
 	/* writeback: wb_mutex serialises runs, on demand and automatic */
 	struct mutex wb_mutex;
@@ -379,8 +382,15 @@ void zswapblk_table_destroy(struct zswapblk_dev *dev);
 void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index);
 /* zswapblk_read_page() returns this when the page is on the backing device */
 #define ZSWAPBLK_ON_BACKING	1
+
+/* A backing read being set up: its block, and the generation it joined. */
+struct zswapblk_bd_ref {
+	unsigned long block;
+	unsigned int gen;
+};
+
 int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
-		       void *dst, unsigned long *block);
+		       void *dst, struct zswapblk_bd_ref *ref);
 int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 			     void *dst);
 int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
@@ -403,9 +413,9 @@ void zswapblk_wb_start(struct zswapblk_dev *dev);
 void zswapblk_wb_stop(struct zswapblk_dev *dev);
 void zswapblk_wb_kick(struct zswapblk_dev *dev);
 void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block);
-void zswapblk_bd_read_get(struct zswapblk_dev *dev);
+unsigned int zswapblk_bd_read_get(struct zswapblk_dev *dev);
 int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
-		     struct bvec_iter *iter, unsigned long block);
+		     struct bvec_iter *iter, const struct zswapblk_bd_ref *ref);
 int zswapblk_spill(struct zswapblk_dev *dev, struct zswapblk_req *req,
 		   unsigned long index, const void *src, struct page *page);
 int zswapblk_writeback(struct zswapblk_dev *dev, unsigned int mode,
