@@ -125,3 +125,24 @@ clean:
 	rm -rf $(BUILD)
 	-$(MAKE) -C userspace/zswapctl clean
 	-$(MAKE) -C tests/progs clean
+
+# --- install ----------------------------------------------------------------
+#
+#   make install      the module for $(KERNELS) in /lib/modules/<release>/updates
+#                     (depmod), zswapctl in /usr/local/sbin, its man page and
+#                     bash completion, zswapctl-setup.service, a modules-load.d
+#                     snippet; DESTDIR=, PREFIX= and the rest: scripts/install.sh
+#   make uninstall    removes all of it (the module of every release)
+#   make dkms         the sources to /usr/src/zswapblk-<version>, dkms add and
+#                     dkms install for $(KERNELS)
+
+.PHONY: install uninstall dkms
+
+install: modules zswapctl
+	KERNELS="$(KERNELS)" BUILD="$(BUILD)" bash scripts/install.sh install
+
+uninstall:
+	bash scripts/install.sh uninstall
+
+dkms:
+	KERNELS="$(KERNELS)" bash scripts/install.sh dkms

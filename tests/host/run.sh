@@ -769,6 +769,657 @@ check "bash completion: options, subcommands, columns, scenarios" \
 	'complete_words zswapctl exercise --scenario fork | grep -qx fork-shared' \
 	'complete_words zswapctl estimate --zstd | grep -qx -- --zstd-level'
 
+# ------------------------------------------------------------ setup, teardown
+
+# A tree of its own, with 8000000 KiB of memory and num_devices=2.
+ST=$TMP/setup
+mk_tree "$ST"
+printf 'MemTotal:        8000000 kB\nMemFree:         1000 kB\n' >"$ST/proc/meminfo"
+attr "$ST/sys/module/zswapblk/parameters" num_devices 2
+RAM=$((8000000 * 1024))
+ST2=$ST/sys/block/zswapblk2
+# st_clear DEV...: empty the attribute files setup writes
+st_clear() {
+	local d f
+	for d in "$@"; do
+		for f in disksize comp_algorithm algorithm_params backing_dev \
+			 mem_limit writeback_age writeback_rate writeback_wmark_low \
+			 writeback_wmark_high writeback_direct reset; do
+			: >"$ST/sys/block/$d/$f"
+		done
+	done
+}
+# st_written DEV: "attr=value ..." of the non-empty files st_clear empties
+st_written() {
+	local f out=
+	for f in comp_algorithm algorithm_params backing_dev mem_limit \
+		 writeback_age writeback_rate writeback_wmark_low \
+		 writeback_wmark_high writeback_direct disksize reset; do
+		[ -s "$ST/sys/block/$1/$f" ] && out+="$f=$(<"$ST/sys/block/$1/$f") "
+	done
+	echo "${out% }"
+}
+st_clear zswapblk2
+
+CONF=$TMP/zswapctl.conf
+cat >"$CONF" <<'EOF'
+# every key
+[zswapblk2]
+size = min(ram / 2, 4096M)
+algorithm = zstd
+level = 9
+mem-limit = ram / 4
+backing-dev = /dev/vdb
+writeback-age = 600
+writeback-rate = 1000
+writeback-wmark-low = 50%
+writeback-wmark-high = 1G + 512M
+writeback-direct = huge
+swap-priority = 100
+
+; blanks and case of the section name
+  [ zswapblk0 ]
+size=max(ram/8 , 64M)
+EOF
+
+run "$ZSWAPCTL" setup --sysroot "$ST" --dry-run -c "$CONF"
+check "setup --dry-run: the writes in order, devices in ascending order" \
+	'[ $RC = 0 ]' '[ -z "$ERR" ]' '[ "$OUT" = "zswapblk0 disksize $((RAM / 8))
+zswapblk0 mkswap
+zswapblk0 swapon
+zswapblk2 comp_algorithm zstd
+zswapblk2 algorithm_params level=9
+zswapblk2 backing_dev /dev/vdb
+zswapblk2 mem_limit $((RAM / 4))
+zswapblk2 writeback_age 600
+zswapblk2 writeback_rate 1000
+zswapblk2 writeback_wmark_low 50%
+zswapblk2 writeback_wmark_high 1610612736
+zswapblk2 writeback_direct huge
+zswapblk2 disksize $((RAM / 2))
+zswapblk2 mkswap
+zswapblk2 swapon 100" ]'
+check "setup --dry-run changes nothing" '[ -z "$(st_written zswapblk2)" ]'
+
+# size_expr EXPR BYTES: the disksize setup --dry-run computes
+size_expr() {
+	printf '[zswapblk2]\nsize = %s\n' "$1" >"$TMP/expr.conf"
+	run "$ZSWAPCTL" setup --sysroot "$ST" --dry-run -c "$TMP/expr.conf"
+	[ $RC = 0 ] && [ "$(head -n1 <<<"$OUT")" = "zswapblk2 disksize $2" ] ||
+		{ echo "#   $1: $OUT $ERR"; return 1; }
+}
+check "size expressions: ram, + - * /, min, max, parentheses, suffixes" \
+	'size_expr "ram / 2" $((RAM / 2))' \
+	'size_expr "min(ram / 2, 4096M)" 4096000000' \
+	'size_expr "min(ram, 1G)" 1073741824' \
+	'size_expr "max(ram / 100, 1G)" 1073741824' \
+	'size_expr "ram * 3 / 4 - 256M" $((RAM * 3 / 4 - 268435456))' \
+	'size_expr "(1G + 1G) * 2" 4294967296' \
+	'size_expr "1.5G" 1610612736' 'size_expr "2GB" 2000000000' \
+	'size_expr "  4096  " 4096' 'size_expr "ram/3/2" $((RAM / 3 / 2))' \
+	'size_expr "min(max(1M, 2M), min(3M, 4M))" 2097152'
+
+cat >"$TMP/bad.conf" <<'EOF'
+size = 1G
+[zswapblk0]
+size = ram * 2 -
+algorithm = ZSTD
+bogus = 1
+nothing here
+[zswapblk0]
+[foo]
+size = 2G
+[zswapblk1]
+algorithm = lzo
+level = 3
+size = 1G
+size = 2G
+swap-priority = 40000
+mem-limit =
+writeback-age = 10
+writeback-wmark-low = 101%
+writeback-direct = sometimes
+[zswapblk3]
+size = 0
+[zswapblk4]
+size = 1G / 0
+[zswapblk5]
+size = 16E
+[zswapblk6]
+size = 1G - 2G
+[zswapblk7]
+size = min(1G 2G)
+[zswapblk8]
+size = foo(1)
+[zswapblk9]
+size = (1G
+[zswapblk10]
+size = 1G)
+[zswapblk11]
+level = 30
+algorithm = zstd
+[zswapblk12
+EOF
+B=$TMP/bad.conf
+run "$ZSWAPCTL" setup --sysroot "$ST" --dry-run -c "$B"
+check "a bad file: exit 1, nothing on stdout" '[ $RC = 1 ]' '[ -z "$OUT" ]'
+check "a bad file: every error as FILE:LINE: message" \
+	'[ "$(sort <<<"$ERR")" = "$(sort <<EOF
+zswapctl: $B:1: size outside of a [zswapblkN] section
+zswapctl: $B:3: size: invalid size '"'ram * 2 -'"': expected a size at the end
+zswapctl: $B:4: algorithm: invalid name '"'ZSTD'"'
+zswapctl: $B:5: unknown key '"'bogus'"'
+zswapctl: $B:6: expected '"'key = value'"' or '"'[zswapblkN]'"'
+zswapctl: $B:7: duplicate section [zswapblk0] (first on line 2)
+zswapctl: $B:8: invalid section [foo]: expected [zswapblkN]
+zswapctl: $B:12: level: lzo has no levels
+zswapctl: $B:14: duplicate key size (first on line 13)
+zswapctl: $B:15: swap-priority: '"'40000'"' is not a number from 0 to 32767
+zswapctl: $B:16: mem-limit: empty value
+zswapctl: $B:17: writeback-age needs backing-dev
+zswapctl: $B:18: writeback-wmark-low: '"'101%'"' is not a percentage from 0% to 100%
+zswapctl: $B:18: writeback-wmark-low needs backing-dev
+zswapctl: $B:19: writeback-direct: '"'sometimes'"' is not none, huge or all
+zswapctl: $B:19: writeback-direct needs backing-dev
+zswapctl: $B:21: size: '"'0'"' is 0 bytes
+zswapctl: $B:23: size: invalid size '"'1G / 0'"': division by zero
+zswapctl: $B:25: size: invalid size '"'16E'"': '"'16E'"' is too large
+zswapctl: $B:27: size: invalid size '"'1G - 2G'"': the size is negative
+zswapctl: $B:29: size: invalid size '"'min(1G 2G)'"': expected '"','"' at '"'2G)'"'
+zswapctl: $B:31: size: invalid size '"'foo(1)'"': unknown name '"'foo'"'
+zswapctl: $B:33: size: invalid size '"'(1G'"': expected '"')'"' at the end
+zswapctl: $B:35: size: invalid size '"'1G)'"': unexpected '"')'"'
+zswapctl: $B:36: [zswapblk11] has no size
+zswapctl: $B:37: level: zstd has levels 1 to 22
+zswapctl: $B:39: expected '"']'"' at the end of '"'[zswapblk12'"'
+EOF
+)" ]'
+
+# bad_line TEXT WANT: a valid device plus one bad line (line 3) fails setup
+# with WANT and writes nothing
+bad_line() {
+	printf '[zswapblk2]\nsize = 1G\n%s\n' "$1" >"$TMP/one.conf"
+	st_clear zswapblk2
+	run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/one.conf"
+	[ $RC = 1 ] && [ "$ERR" = "zswapctl: $TMP/one.conf:3: $2" ] &&
+		[ -z "$(st_written zswapblk2)" ] || { echo "#   $1: $ERR"; return 1; }
+}
+check "one bad line: the message, and nothing is written" \
+	'bad_line "level = 0" "level: '"'0'"' is not a number from 1 to 65537"' \
+	'bad_line "size = 2G" "duplicate key size (first on line 2)"' \
+	'bad_line "backing-dev = vdb" "backing-dev: '"'vdb'"' is not an absolute path"' \
+	'bad_line "swap-priority = -1" "swap-priority: '"'-1'"' is not a number from 0 to 32767"' \
+	'bad_line "writeback-age = 1" "writeback-age needs backing-dev"' \
+	'bad_line "mem-limit = lots" "mem-limit: invalid size '"'lots'"': unknown name '"'lots'"'"' \
+	'bad_line "algorithm = lz4 fast" "algorithm: invalid name '"'lz4 fast'"'"'
+
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/missing.conf"
+check "setup: a missing file is an error" '[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: $TMP/missing.conf: No such file or directory" ]'
+
+printf '# nothing\n' >"$TMP/empty.conf"
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/empty.conf"
+check "setup: a file without devices does nothing" '[ $RC = 0 ]' \
+	'[ -z "$OUT$ERR" ]'
+
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$CONF" extra
+check "setup: no arguments" '[ $RC != 0 ]' 'has "$ERR" "unexpected argument: extra"' \
+	'has "$ERR" "Try '"'zswapctl setup --help'"'"'
+run "$ZSWAPCTL" teardown --dry-run -c "$CONF"
+check "teardown has no --dry-run" '[ $RC != 0 ]' \
+	'has "$ERR" "Try '"'zswapctl teardown --help'"'"'
+
+# The writes, in order: a FIFO per attribute, read in the expected order.
+SO=$TMP/setup-order
+mk_tree "$SO"
+SOD=$SO/sys/block/zswapblk2
+ORDER="comp_algorithm algorithm_params backing_dev mem_limit writeback_age writeback_rate writeback_wmark_low writeback_wmark_high writeback_direct disksize"
+for f in $ORDER; do
+	rm -f "$SOD/$f"
+	mkfifo "$SOD/$f"
+done
+(
+	for f in $ORDER; do
+		printf '%s=%s\n' "$f" "$(timeout 10 cat "$SOD/$f")"
+	done >"$TMP/setup-order.log"
+) &
+READER=$!
+BGPIDS+=("$READER")
+sed '/\[ zswapblk0 \]/,$d' "$CONF" | sed 's|ram / 4|1G|; s|min(ram / 2, 4096M)|4G|' >"$TMP/order.conf"
+run timeout 10 "$ZSWAPCTL" setup --sysroot "$SO" -c "$TMP/order.conf"
+timeout 5 tail --pid="$READER" -f /dev/null 2>/dev/null
+kill "$READER" 2>/dev/null
+check "setup: every attribute, disksize last" '[ $RC = 0 ]' '[ -z "$ERR" ]' \
+	'[ "$(cat "$TMP/setup-order.log" 2>/dev/null)" = "comp_algorithm=zstd
+algorithm_params=level=9
+backing_dev=/dev/vdb
+mem_limit=1073741824
+writeback_age=600
+writeback_rate=1000
+writeback_wmark_low=50%
+writeback_wmark_high=1610612736
+writeback_direct=huge
+disksize=4294967296" ]'
+
+# Failures undo what was done: devices in ascending order, so zswapblk0 is
+# configured when zswapblk2 fails.
+cat >"$TMP/two.conf" <<'EOF'
+[zswapblk2]
+size = 1G
+algorithm = zstd
+[zswapblk0]
+size = 64M
+EOF
+attr "$ST/sys/block/zswapblk0" initstate 0
+st_clear zswapblk0 zswapblk2
+rm -f "$ST2/disksize"
+ln -s /dev/full "$ST2/disksize"
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/two.conf"
+check "setup: a refused write names file, line, device, value and errno" \
+	'[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: $TMP/two.conf:2: /dev/zswapblk2: failed to write '"'1073741824'"' to disksize: No space left on device" ]'
+check "setup: after a failure every device touched is reset" \
+	'[ "$(st_written zswapblk0)" = "disksize=67108864 reset=1" ]' \
+	'[ "$(st_written zswapblk2)" = "comp_algorithm=zstd reset=1" ]'
+rm -f "$ST2/disksize"
+: >"$ST2/disksize"
+
+st_clear zswapblk0 zswapblk2
+attr "$ST/sys/block/zswapblk2" initstate 1
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/two.conf"
+check "setup: an initialised device is refused, never reset" '[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: $TMP/two.conf:1: /dev/zswapblk2: already initialised (run '"'zswapctl teardown'"' first)" ]' \
+	'[ "$(st_written zswapblk2)" = "" ]' \
+	'[ "$(st_written zswapblk0)" = "disksize=67108864 reset=1" ]'
+attr "$ST/sys/block/zswapblk2" initstate 0
+
+st_clear zswapblk0 zswapblk2
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/two.conf"
+check "setup: success writes each device once, resets none" '[ $RC = 0 ]' \
+	'[ -z "$OUT$ERR" ]' \
+	'[ "$(st_written zswapblk0)" = "disksize=67108864" ]' \
+	'[ "$(st_written zswapblk2)" = "comp_algorithm=zstd disksize=1073741824" ]'
+
+# hot_add: a FIFO that creates the next disk each time it is read (as the
+# driver does, but without the driver's atomicity: reads must be 0.5 s apart).  zswapblk6
+# needs zswapblk4 and zswapblk5 first; zswapblk4 is in the file, the gap
+# zswapblk5 is removed again.  A failure removes all three.
+HA=$TMP/hotadd
+hot_add_tree() {
+	rm -rf "$HA"
+	mk_tree "$HA"
+	rm -f "$HA/sys/class/zswapblk-control/hot_add"
+	mkfifo "$HA/sys/class/zswapblk-control/hot_add"
+	(
+		for id in 4 5 6; do
+			exec 3>"$HA/sys/class/zswapblk-control/hot_add"
+			zdev "$HA" $id 0
+			# "broken": the fake driver refuses any comp_algorithm
+			if [ "${1:-}" = broken ] && [ $id = 6 ]; then
+				rm "$HA/sys/block/zswapblk6/comp_algorithm"
+				mkdir "$HA/sys/block/zswapblk6/comp_algorithm"
+			fi
+			echo $id >&3
+			exec 3>&-
+			# let the reader see the end of file before the next open
+			sleep 0.5
+		done
+	) &
+	BGPIDS+=("$!")
+	HAPID=$!
+}
+printf '[zswapblk6]\nsize = 1G\n[zswapblk4]\nsize = 2G\n' >"$TMP/hot.conf"
+hot_add_tree
+run timeout 10 "$ZSWAPCTL" setup --sysroot "$HA" -c "$TMP/hot.conf"
+check "setup: hot_add creates the devices, the gap is removed" '[ $RC = 0 ]' \
+	'[ -z "$ERR" ]' \
+	'[ "$(<$HA/sys/block/zswapblk4/disksize)" = 2147483648 ]' \
+	'[ "$(<$HA/sys/block/zswapblk6/disksize)" = 1073741824 ]' \
+	'[ "$(<$HA/sys/class/zswapblk-control/hot_remove)" = 5 ]'
+kill "$HAPID" 2>/dev/null
+
+hot_add_tree broken
+rm -f "$HA/sys/class/zswapblk-control/hot_remove"
+mkfifo "$HA/sys/class/zswapblk-control/hot_remove"
+# one reader for all writes (opened read-write, so it never sees an end of
+# file): zswapctl writes the ids without newlines
+timeout 20 cat 0<>"$HA/sys/class/zswapblk-control/hot_remove" >"$TMP/hot_remove.log" &
+READER=$!
+BGPIDS+=("$READER")
+printf '[zswapblk6]\nsize = 1G\nalgorithm = zstd\n[zswapblk4]\nsize = 2G\n' >"$TMP/hot.conf"
+run timeout 10 "$ZSWAPCTL" setup --sysroot "$HA" -c "$TMP/hot.conf"
+sleep 0.5
+kill "$READER" "$HAPID" 2>/dev/null
+wait "$READER" 2>/dev/null
+check "setup: a failure removes every device it created, gap included" \
+	'[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: $TMP/hot.conf:3: /dev/zswapblk6: failed to write '"'zstd'"' to comp_algorithm: Is a directory" ]' \
+	'[ "$(<"$TMP/hot_remove.log")" = 654 ]' \
+	'[ "$(<$HA/sys/block/zswapblk4/reset)" = 1 ]'
+
+# teardown: reset every device of the file that exists, hot_remove those at
+# or above num_devices (2 here); a missing device is not an error.
+printf '[zswapblk0]\nsize = 1G\n[zswapblk2]\nsize = 1G\n[zswapblk9]\nsize = 1G\n' \
+	>"$TMP/down.conf"
+st_clear zswapblk0 zswapblk2
+: >"$ST/sys/class/zswapblk-control/hot_remove"
+run "$ZSWAPCTL" teardown --sysroot "$ST" -c "$TMP/down.conf"
+check "teardown: reset, hot_remove above num_devices, skip missing ones" \
+	'[ $RC = 0 ]' '[ -z "$OUT$ERR" ]' \
+	'[ "$(st_written zswapblk0)" = "reset=1" ]' \
+	'[ "$(st_written zswapblk2)" = "reset=1" ]' \
+	'[ "$(<$ST/sys/class/zswapblk-control/hot_remove)" = 2 ]'
+
+st_clear zswapblk0
+run "$ZSWAPCTL" teardown --sysroot "$ST" -c "$B"
+check "teardown: a bad file changes nothing" '[ $RC = 1 ]' \
+	'has "$ERR" "$B:1: size outside"' '[ "$(st_written zswapblk0)" = "" ]'
+
+rm -f "$ST/sys/block/zswapblk0/reset"
+mkdir "$ST/sys/block/zswapblk0/reset"
+st_clear zswapblk2
+run "$ZSWAPCTL" teardown --sysroot "$ST" -c "$TMP/down.conf"
+check "teardown: goes on after a failure, exit 1" '[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: /dev/zswapblk0: failed to reset: Is a directory" ]' \
+	'[ "$(st_written zswapblk2)" = "reset=1" ]'
+rmdir "$ST/sys/block/zswapblk0/reset"
+
+# ------------------------------------------------------------ stat
+
+# stat_keys: the keys include/zswapblk_abi.h names, in its order
+stat_keys() {
+	echo device algorithm backing_dev disksize initstate completion_hold
+	awk '/^enum zswapblk_(mm|io|debug|bd)_stat_col/ { e = $2; next }
+	     /^};/ { e = "" }
+	     e && $1 ~ /^ZSWAPBLK_[A-Z]+_[A-Z_]+,$/ {
+		n = $1; sub(/,$/, "", n); sub(/^ZSWAPBLK_[A-Z]+_/, "", n)
+		if (n ~ /^_/) next
+		printf "%s%s\n", (e == "zswapblk_bd_stat_col" ? "bd_" : ""), tolower(n) }' \
+		"$TOP/include/zswapblk_abi.h"
+}
+# zstat ARGS...: zswapctl stat against a fresh copy of the default tree
+SR=$TMP/stat
+mk_tree "$SR"
+# abi_cols ENUM: the number of columns include/zswapblk_abi.h gives a file
+abi_cols() {
+	awk -v e="enum zswapblk_$1_stat_col" '$0 ~ "^" e { in_e = 1; next }
+		/^};/ { in_e = 0 } in_e && $1 ~ /^ZSWAPBLK_[A-Z]+_[A-Z_]+,$/ && $1 !~ /__NR/ { n++ }
+		END { print n }' "$TOP/include/zswapblk_abi.h"
+}
+# pad FILE N: append zero columns to the last line of FILE up to N
+pad() {
+	local first= last cols
+	[ "$(wc -l <"$1")" -gt 1 ] && first=$(head -n1 "$1")
+	last=$(tail -n1 "$1")
+	read -r -a cols <<<"$last"
+	while [ "${#cols[@]}" -lt "$2" ]; do cols+=(0); done
+	{ [ -n "$first" ] && echo "$first"; echo "${cols[*]}"; } >"$1"
+}
+for d in 0 1 2; do
+	for f in mm io debug bd; do
+		pad "$SR/sys/block/zswapblk$d/${f}_stat" "$(abi_cols $f)"
+	done
+done
+zstat() {
+	run "$ZSWAPCTL" stat --sysroot "$SR" "$@"
+}
+zstat zswapblk1
+check "stat DEV: a key per line, every column of the ABI header, in order" \
+	'[ $RC = 0 ]' '[ -z "$ERR" ]' \
+	'[ "$(awk "NF { print \$1 }" <<<"$OUT" | tr "\n" " ")" = "$(stat_keys | tr "\n" " ")" ]' \
+	'[ "$(awk "NF && NF != 2" <<<"$OUT")" = "" ]' \
+	'[ "$(tail -c1 <<<"$OUT" | od -An -c | tr -d " ")" = "\n" ]'
+check "stat DEV: values as sysfs has them" \
+	'has "$OUT" "device zswapblk1"' 'has "$OUT" "algorithm zstd"' \
+	'has "$OUT" "backing_dev /dev/vdb"' 'has "$OUT" "disksize 536870912"' \
+	'has "$OUT" "mem_limit 268435456"' 'has "$OUT" "zero_pages 1"' \
+	'has "$OUT" "bd_count 10"' 'has "$OUT" "bd_wb_inflight 3"'
+check "the man page names every stat key" \
+	'for k in $(stat_keys | tail -n +2); do grep -qF -- "${k//_/_}" "$TOP/userspace/zswapctl/zswapctl.8" || { echo "#   $k"; exit 1; }; done'
+
+zstat
+check "stat: every device, a block each, separated by an empty line" \
+	'[ $RC = 0 ]' \
+	'[ "$(grep "^device " <<<"$OUT" | tr "\n" " ")" = "device zswapblk0 device zswapblk1 device zswapblk2 device zswapblk3 " ]' \
+	'[ "$(grep -c "^$" <<<"$OUT")" = 3 ]'
+zstat zswapblk3
+check "stat: what an older driver lacks is left out" '[ $RC = 0 ]' \
+	'lacks "$OUT" "backing_dev"' 'lacks "$OUT" "failed_reads"' \
+	'lacks "$OUT" "bd_count"' 'lacks "$OUT" "huge_pages"' \
+	'has "$OUT" "pages_compacted 0"'
+zstat /dev/zswapblk9
+check "stat: an unknown device fails" '[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: /dev/zswapblk9: No such device" ]' '[ -z "$OUT" ]'
+zstat --format json
+check "stat: an unknown format fails" '[ $RC != 0 ]' \
+	'has "$ERR" "unknown format: json"' 'has "$ERR" "zswapctl stat --help"'
+run "$ZSWAPCTL" stat --sysroot "$EMPTY" --format prometheus
+check "stat: no devices, no output" '[ $RC = 0 ]' '[ -z "$OUT$ERR" ]'
+
+# prom_check: the text exposition format, as node_exporter's textfile
+# collector parses it (families contiguous, HELP and TYPE first, counters
+# end in _total, one sample per device and family, valid label syntax)
+prom_check() {
+	"$PYTHON" -c '
+import re, sys
+fams, seen, cur, err = {}, set(), None, []
+sample = re.compile(r"^(zswapblk_[a-z_]+)\{device=\"(zswapblk[0-9]+)\"((,[a-z_]+=\"([^\"\\]|\\.)*\")*)\} (-?[0-9]+(\.[0-9]+)?)$")
+for n, l in enumerate(sys.stdin.read().splitlines(), 1):
+    m = re.match(r"^# (HELP|TYPE) (zswapblk_[a-z_]+) (.+)$", l)
+    if m:
+        kind, name, rest = m.groups()
+        if kind == "HELP":
+            if name in seen: err.append("%d: family %s twice" % (n, name))
+            seen.add(name); cur = name; fams[name] = {"help": rest, "devs": set()}
+        else:
+            if name != cur or "type" in fams[name]: err.append("%d: TYPE out of place" % n)
+            if rest not in ("gauge", "counter"): err.append("%d: type %s" % (n, rest))
+            if rest == "counter" and not name.endswith("_total"): err.append("%d: counter %s" % (n, name))
+            fams[name]["type"] = rest
+        continue
+    m = sample.match(l)
+    if not m: err.append("%d: bad line %r" % (n, l)); continue
+    name, dev = m.group(1), m.group(2)
+    if name != cur or "type" not in fams[name]: err.append("%d: %s outside its family" % (n, name))
+    elif dev in fams[name]["devs"]: err.append("%d: %s twice for %s" % (n, name, dev))
+    else: fams[name]["devs"].add(dev)
+for e in err: print("#   " + e)
+sys.exit(1 if err or not fams else 0)' <<<"$OUT"
+}
+# prom NAME DEV: the value of one sample
+prom() {
+	awk -v m="$1{device=\"$2\"}" '$1 == m { print $2 }' <<<"$OUT"
+}
+zstat --format prometheus
+check "stat --format prometheus: the text exposition format" '[ $RC = 0 ]' \
+	'[ -z "$ERR" ]' 'prom_check'
+check "stat --format prometheus: values in bytes, 4 KiB units converted" \
+	'[ "$(prom zswapblk_orig_data_bytes zswapblk0)" = 419430400 ]' \
+	'[ "$(prom zswapblk_compr_data_bytes zswapblk0)" = 104857600 ]' \
+	'[ "$(prom zswapblk_zero_pages zswapblk0)" = 7 ]' \
+	'[ "$(prom zswapblk_writes_inflight zswapblk0)" = 2 ]' \
+	'[ "$(prom zswapblk_async_completions_total zswapblk0)" = 900 ]' \
+	'[ "$(prom zswapblk_bd_stored_bytes zswapblk1)" = 40960 ]' \
+	'[ "$(prom zswapblk_bd_written_bytes_total zswapblk1)" = 49152 ]' \
+	'[ "$(prom zswapblk_disksize_bytes zswapblk2)" = 0 ]' \
+	'[ "$(prom zswapblk_completion_hold_seconds zswapblk0)" = 0.000 ]' \
+	'has "$OUT" "zswapblk_info{device=\"zswapblk1\",algorithm=\"zstd\",backing_dev=\"/dev/vdb\"} 1"' \
+	'has "$OUT" "zswapblk_info{device=\"zswapblk0\",algorithm=\"lz4\",backing_dev=\"\"} 1"' \
+	'has "$OUT" "# TYPE zswapblk_failed_reads_total counter"' \
+	'has "$OUT" "# TYPE zswapblk_mem_used_total_bytes gauge"'
+check "stat --format prometheus: a family for every stat key" \
+	'[ "$(grep -c "^# TYPE" <<<"$OUT")" = "$(($(stat_keys | wc -w) - 3 + 1))" ]'
+check "stat --format prometheus: an older driver's missing values are left out" \
+	'[ -z "$(prom zswapblk_failed_reads_total zswapblk3)" ]' \
+	'[ -n "$(prom zswapblk_failed_reads_total zswapblk0)" ]'
+attr "$SR/sys/block/zswapblk1" backing_dev '/dev/odd "name"\x'
+attr "$SR/sys/block/zswapblk0" completion_hold 1500
+zstat -f prometheus zswapblk1 zswapblk0
+check "stat --format prometheus: label values escaped, seconds, devices as given" \
+	'[ $RC = 0 ]' 'prom_check' \
+	'has "$OUT" "backing_dev=\"/dev/odd \\\"name\\\"\\\\x\"} 1"' \
+	'[ "$(prom zswapblk_completion_hold_seconds zswapblk0)" = 1.500 ]' \
+	'[ "$(grep -m1 "^zswapblk_orig" <<<"$OUT" | grep -o "zswapblk[0-9]*\"")" = "zswapblk1\"" ]'
+
+# ------------------------------------------------------------ subcommand help
+
+for sub in setup teardown stat; do
+	run "$ZSWAPCTL" "$sub" --help
+	check "$sub --help: exit 0, usage on stdout" '[ $RC = 0 ]' \
+		'has "$OUT" "zswapctl $sub"' '[ -z "$ERR" ]'
+done
+man_sub_options() {
+	local o s
+	for s in setup teardown stat; do
+		for o in $("$ZSWAPCTL" $s --help | grep -o -- "--[a-z][a-z-]*" | sort -u); do
+			man_has "$o" || { echo "#   $s: missing $o"; return 1; }
+		done
+	done
+}
+check "man page documents the options of setup, teardown and stat" 'man_sub_options'
+check "man page documents every configuration key" \
+	'for k in size algorithm level mem-limit backing-dev writeback-age writeback-rate writeback-wmark-low writeback-wmark-high writeback-direct swap-priority; do grep -qE "^\.B[IR]? ${k//-/\\\\-}( |$)" "$MAN" || { echo "#   $k"; exit 1; }; done'
+check "bash completion: setup, teardown, stat" \
+	'complete_words zswapctl se | grep -qx setup' \
+	'complete_words zswapctl setup --dr | grep -qx -- --dry-run' \
+	'complete_words zswapctl teardown --c | grep -qx -- --config' \
+	'[ -z "$(complete_words zswapctl teardown --dr)" ]' \
+	'complete_words zswapctl stat --format p | grep -qx prometheus'
+check "the example configuration is a good file" \
+	'"$ZSWAPCTL" setup --sysroot "$ST" --dry-run -c "$TOP/userspace/zswapctl/zswapctl.conf.example" >/dev/null' \
+	'sed "s/^#\(\[\|[a-z]\)/\1/" "$TOP/userspace/zswapctl/zswapctl.conf.example" >"$TMP/example.conf"' \
+	'"$ZSWAPCTL" setup --sysroot "$ST" --dry-run -c "$TMP/example.conf" | grep -q "^zswapblk1 writeback_wmark_high 75%$"'
+
+# ------------------------------------------------------------ install
+
+# A fake build of two kernel releases, installed into a DESTDIR and removed.
+FAKEB=$TMP/fakebuild
+for k in 6.99.1-test 6.99.2-test; do
+	mkdir -p "$FAKEB/$k"
+	echo "$k" >"$FAKEB/$k/zswapblk.ko"
+done
+DEST=$TMP/dest
+INST_FILES="/lib/modules/6.99.1-test/updates/zswapblk.ko 644
+/lib/modules/6.99.2-test/updates/zswapblk.ko 644
+/usr/local/sbin/zswapctl 755
+/usr/local/share/man/man8/zswapctl.8 644
+/usr/local/share/bash-completion/completions/zswapctl 644
+/usr/local/lib/systemd/system/zswapctl-setup.service 644
+/usr/local/share/doc/zswapblk/zswapctl.conf.example 644
+/etc/modules-load.d/zswapblk.conf 644"
+installed() {
+	(cd "$DEST" && find . -type f -printf '/%P %m\n' | sort)
+}
+run env DESTDIR="$DEST" KERNELS="6.99.1-test 6.99.2-test" BUILD="$FAKEB" \
+	bash "$TOP/scripts/install.sh" install
+check "install into DESTDIR: module per release, zswapctl, man, completion, unit, snippet" \
+	'[ $RC = 0 ]' '[ "$(installed)" = "$(sort <<<"$INST_FILES")" ]' \
+	'cmp -s "$FAKEB/6.99.2-test/zswapblk.ko" "$DEST/lib/modules/6.99.2-test/updates/zswapblk.ko"' \
+	'cmp -s "$ZSWAPCTL" "$DEST/usr/local/sbin/zswapctl"' \
+	'[ "$(<"$DEST/etc/modules-load.d/zswapblk.conf" grep -v "^#")" = zswapblk ]'
+UNITF=$DEST/usr/local/lib/systemd/system/zswapctl-setup.service
+check "the unit: oneshot, RemainAfterExit, setup and teardown" \
+	'grep -qx "Type=oneshot" "$UNITF"' 'grep -qx "RemainAfterExit=yes" "$UNITF"' \
+	'grep -qx "ExecStart=/usr/local/sbin/zswapctl setup" "$UNITF"' \
+	'grep -qx "ExecStop=/usr/local/sbin/zswapctl teardown" "$UNITF"' \
+	'grep -qx "WantedBy=swap.target" "$UNITF"'
+if command -v systemd-analyze >/dev/null; then
+	run systemd-analyze verify --man=no "$TOP/userspace/zswapctl/zswapctl-setup.service"
+	check "systemd-analyze verify: nothing but the program's path" \
+		'[ -z "$(grep -v "zswapctl is not executable\|^$" <<<"$ERR$OUT")" ]'
+else
+	skip "systemd-analyze verify" "no systemd-analyze"
+fi
+run env DESTDIR="$DEST" bash "$TOP/scripts/install.sh" uninstall
+check "uninstall from DESTDIR: no file and no directory left" '[ $RC = 0 ]' \
+	'[ -z "$(cd "$DEST" && find . -mindepth 1)" ]'
+
+run env DESTDIR="$DEST/" PREFIX=/usr MODULESLOADDIR= KERNELS=6.99.1-test \
+	BUILD="$FAKEB" bash "$TOP/scripts/install.sh" install
+check "install PREFIX=/usr: the unit runs /usr/sbin/zswapctl; no snippet" \
+	'[ $RC = 0 ]' '[ -x "$DEST/usr/sbin/zswapctl" ]' \
+	'grep -qx "ExecStart=/usr/sbin/zswapctl setup" "$DEST/usr/lib/systemd/system/zswapctl-setup.service"' \
+	'[ ! -e "$DEST/etc" ]'
+run env DESTDIR="$DEST" PREFIX=/usr bash "$TOP/scripts/install.sh" uninstall
+check "uninstall PREFIX=/usr" '[ $RC = 0 ]' '[ -z "$(cd "$DEST" && find . -mindepth 1)" ]'
+
+run env DESTDIR="$DEST" KERNELS=6.99.3-test BUILD="$FAKEB" bash "$TOP/scripts/install.sh" install
+check "install: a release that is not built fails before installing anything" \
+	'[ $RC = 1 ]' 'has "$ERR" "6.99.3-test/zswapblk.ko: not built"' \
+	'[ -z "$(cd "$DEST" && find . -mindepth 1)" ]'
+
+run make -s -n -C "$TOP" uninstall DESTDIR="$DEST"
+check "make uninstall runs scripts/install.sh" '[ $RC = 0 ]' \
+	'has "$OUT" "scripts/install.sh uninstall"'
+
+# ------------------------------------------------------------ dkms
+
+run env DESTDIR="$DEST" bash "$TOP/scripts/install.sh" dkms
+DKV=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TOP/dkms.conf")
+DKS=$DEST/usr/src/zswapblk-$DKV
+check "make dkms: the source tree in /usr/src/zswapblk-$DKV" '[ $RC = 0 ]' \
+	'[ -n "$DKV" ]' '[ -f "$DKS/dkms.conf" ]' '[ -f "$DKS/driver/Kbuild" ]' \
+	'[ -f "$DKS/include/zswapblk_abi.h" ]' \
+	'for f in "$TOP"/driver/*.[ch]; do cmp -s "$f" "$DKS/driver/${f##*/}" || exit 1; done'
+check "dkms.conf: name, module, location" \
+	'grep -qx "PACKAGE_NAME=\"zswapblk\"" "$TOP/dkms.conf"' \
+	'grep -qx "BUILT_MODULE_NAME\[0\]=\"zswapblk\"" "$TOP/dkms.conf"' \
+	'grep -qx "BUILT_MODULE_LOCATION\[0\]=\"driver/\"" "$TOP/dkms.conf"' \
+	'grep -qx "AUTOINSTALL=\"yes\"" "$TOP/dkms.conf"'
+
+# dkms build for each Debian kernel whose headers are installed, in trees of
+# its own (--sourcetree, --dkmstree): nothing of the system's dkms changes.
+DKMS_KERNELS=$(bash "$TOP/tests/vm/setup-host.sh" --print-kernels 2>/dev/null)
+if ! command -v dkms >/dev/null; then
+	skip "dkms build" "dkms is not installed (apt-get install dkms)"
+elif [ -z "$DKMS_KERNELS" ]; then
+	skip "dkms build" "cannot resolve the Debian kernel releases"
+else
+	mkdir -p "$TMP/dkms/src" "$TMP/dkms/tree"
+	cp -a "$DKS" "$TMP/dkms/src/"
+	for k in $DKMS_KERNELS; do
+		if [ ! -d "/lib/modules/$k/build" ]; then
+			skip "dkms build -k $k" "no headers for $k"
+			continue
+		fi
+		run dkms build -m zswapblk -v "$DKV" -k "$k" \
+			--kernelsourcedir "/lib/modules/$k/build" \
+			--sourcetree "$TMP/dkms/src" --dkmstree "$TMP/dkms/tree"
+		KO=$(find "$TMP/dkms/tree/zswapblk/$DKV/$k" -name 'zswapblk.ko*' 2>/dev/null | head -n1)
+		check "dkms build -k $k: a module for $k" '[ $RC = 0 ]' '[ -n "$KO" ]' \
+			'[ "$(modinfo -F vermagic "$KO" | cut -d" " -f1)" = "$k" ]' \
+			'[ -n "$(modinfo -F depends "$KO")" ]'
+	done
+fi
+rm -rf "$DEST"
+
+# ------------------------------------------------------------ admin guide
+
+RST=$TOP/Documentation/zswapblk.rst
+ABI_DOC=$TOP/Documentation/ABI/testing/sysfs-block-zswapblk
+# rst_rows NAME...: each NAME starts a row of a table in the admin guide
+rst_rows() {
+	local n
+	for n in "$@"; do
+		grep -qE "^ *$n +" "$RST" || { echo "#   $n"; return 1; }
+	done
+}
+check "admin guide: every attribute of the ABI document in its tables" \
+	'rst_rows $(sed -n "s|^What:[[:space:]]*/sys/.*/||p" "$ABI_DOC")'
+check "admin guide: every stat column of include/zswapblk_abi.h in its tables" \
+	'rst_rows $(stat_keys | tail -n +2 | sed "s/^bd_\(wb_inflight\|spills\|age_runs\|wmark_runs\)$/\1/")'
+if "$PYTHON" -c 'import docutils' 2>/dev/null || python3 -c 'import docutils' 2>/dev/null; then
+	DOCPY=$PYTHON
+	"$PYTHON" -c 'import docutils' 2>/dev/null || DOCPY=python3
+	run "$DOCPY" -c '
+import sys, docutils.core
+docutils.core.publish_string(open(sys.argv[1]).read(), writer_name="null",
+	settings_overrides={"report_level": 2, "halt_level": 2})' "$RST"
+	check "admin guide: valid reStructuredText" '[ $RC = 0 ]' '[ -z "$ERR" ]'
+else
+	skip "admin guide: valid reStructuredText" "no python docutils"
+fi
+
 # ------------------------------------------------------------ summary
 
 echo "1..$NTEST"

@@ -52,7 +52,7 @@ pkgs=(
 	qemu-system-x86 busybox-static
 	fio stress-ng dmsetup util-linux
 	libsmartcols-dev liblz4-dev libzstd-dev liblz4-tool
-	codespell
+	codespell dkms
 )
 
 missing=()

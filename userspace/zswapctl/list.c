@@ -221,7 +221,7 @@ static bool bd_col(struct devstat *d, int col, uint64_t *val)
 }
 
 /* "lzo lzo-rle [lz4] zstd" -> "lz4"; a lone name is taken as it is. */
-static char *selected_algorithm(const struct zdev *z)
+char *zdev_algorithm(const struct zdev *z)
 {
 	char *s, *open, *close, *res = NULL;
 
@@ -280,7 +280,7 @@ static void fill_row(struct libscols_table *tb, const struct zdev *z,
 				line_set_size(ln, i, num, inbytes);
 			break;
 		case COL_ALGORITHM:
-			s = selected_algorithm(z);
+			s = zdev_algorithm(z);
 			line_set_str(ln, i, s);
 			free(s);
 			break;

@@ -4,7 +4,8 @@
  *
  * The command line follows zramctl(8): no argument lists the devices, a
  * device with --size configures it, --reset resets, --find picks a free
- * device.  "exercise" and "estimate" are subcommands with their own options.
+ * device.  "exercise", "estimate", "setup", "teardown" and "stat" are
+ * subcommands with their own options.
  */
 #include <err.h>
 #include <errno.h>
@@ -51,7 +52,9 @@ static void __noreturn usage(void)
 		" %1$s -r <device>...\n"
 		" %1$s [options] -f | <device> -s <size>\n"
 		" %1$s exercise [options]\n"
-		" %1$s estimate [options] <file>|--pid <pid>\n",
+		" %1$s estimate [options] <file>|--pid <pid>\n"
+		" %1$s setup|teardown [-c <file>]\n"
+		" %1$s stat [--format prometheus] [<device>...]\n",
 		program_invocation_short_name);
 
 	fputs("\nSet up and control zswapblk devices.\n", out);
@@ -86,6 +89,9 @@ static void __noreturn usage(void)
 	fputs("\nSubcommands (see '<subcommand> --help'):\n", out);
 	fputs(" exercise   drive the swap-in reuse paths against a held device\n", out);
 	fputs(" estimate   estimate how well data would compress\n", out);
+	fputs(" setup      create and swapon the devices of " ZSWAPCTL_CONF "\n", out);
+	fputs(" teardown   swapoff, reset and remove them\n", out);
+	fputs(" stat       print every counter, also for Prometheus\n", out);
 
 	fprintf(out, "\nFor more details see %s(8).\n",
 		program_invocation_short_name);
@@ -349,6 +355,12 @@ int main(int argc, char **argv)
 		return exercise_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "estimate"))
 		return estimate_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "setup"))
+		return setup_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "teardown"))
+		return teardown_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "stat"))
+		return stat_main(argc - 1, argv + 1);
 
 	while ((ch = getopt_long(argc, argv, "a:bfhJno:p:rs:V", longopts,
 				 NULL)) != -1) {

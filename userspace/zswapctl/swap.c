@@ -179,8 +179,16 @@ char *zdev_mountpoint(const struct zdev *z)
 	return res;
 }
 
-/* Run "mkswap <devpath>"; its output goes to stderr. Return 0 or -errno. */
-int run_mkswap(const char *devpath)
+/**
+ * run_program() - run a program and wait for it
+ * @argv: the program (looked up in PATH) and its arguments
+ *
+ * Its standard output goes to standard error, so that it never mixes with
+ * what zswapctl prints.
+ *
+ * Return: 0 if it exited with status 0, -EIO if it failed, or -errno.
+ */
+int run_program(char *const argv[])
 {
 	int status;
 	pid_t pid;
@@ -192,8 +200,8 @@ int run_mkswap(const char *devpath)
 		return -errno;
 	if (pid == 0) {
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-		execlp("mkswap", "mkswap", devpath, (char *)NULL);
-		warn("failed to execute mkswap");
+		execvp(argv[0], argv);
+		warn("failed to execute %s", argv[0]);
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
@@ -203,6 +211,14 @@ int run_mkswap(const char *devpath)
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		return -EIO;
 	return 0;
+}
+
+/* Run "mkswap <devpath>"; its output goes to stderr. Return 0 or -errno. */
+int run_mkswap(const char *devpath)
+{
+	char *const argv[] = { "mkswap", (char *)devpath, NULL };
+
+	return run_program(argv);
 }
 
 /* devtmpfs creates the node at add_disk(); a udev may take a moment. */

@@ -209,7 +209,7 @@ void zdev_from_id(struct zdev *z, int id)
 }
 
 /* "zswapblkN" with N a decimal number without leading zeros; -1 otherwise. */
-static int name_to_id(const char *name)
+int zdev_name_to_id(const char *name)
 {
 	const char *p = name + strlen(ZSWAPBLK_NAME);
 	uint64_t id;
@@ -264,10 +264,10 @@ int zdev_from_arg(struct zdev *z, const char *arg)
 
 	base = base ? base + 1 : arg;
 	snprintf(name, sizeof(name), "%s", base);
-	if (name_to_id(name) < 0 && !have_sysroot() && strchr(arg, '/'))
+	if (zdev_name_to_id(name) < 0 && !have_sysroot() && strchr(arg, '/'))
 		devnode_to_name(arg, name, sizeof(name));
 
-	id = name_to_id(name);
+	id = zdev_name_to_id(name);
 	if (id < 0) {
 		snprintf(z->devpath, sizeof(z->devpath), "%s", arg);
 		z->name[0] = '\0';
@@ -416,7 +416,7 @@ size_t zdev_list(int **ids)
 	if (!dir)
 		return 0;
 	while ((d = readdir(dir))) {
-		id = name_to_id(d->d_name);
+		id = zdev_name_to_id(d->d_name);
 		if (id < 0)
 			continue;
 		if (n == alloc) {
@@ -444,9 +444,7 @@ size_t zdev_list(int **ids)
  */
 int zdev_find_free(struct zdev *z, bool *hot_added)
 {
-	uint64_t id;
 	size_t i, n;
-	char *p, *s;
 	int *ids, rc;
 
 	*hot_added = false;
@@ -459,6 +457,25 @@ int zdev_find_free(struct zdev *z, bool *hot_added)
 		}
 	}
 	free(ids);
+
+	rc = zdev_hot_add(z);
+	if (rc)
+		return rc;
+	*hot_added = true;
+	return 0;
+}
+
+/**
+ * zdev_hot_add() - create a disk through zswapblk-control/hot_add
+ * @z: the new disk
+ *
+ * Return: 0 or -errno (-ENODEV when the module is not loaded).
+ */
+int zdev_hot_add(struct zdev *z)
+{
+	uint64_t id;
+	char *p, *s;
+	int rc;
 
 	p = sysroot_path("/sys/class/%s/%s", ZSWAPBLK_CONTROL_CLASS,
 			 ZSWAPBLK_ATTR_HOT_ADD);
@@ -473,7 +490,6 @@ int zdev_find_free(struct zdev *z, bool *hot_added)
 	zdev_from_id(z, (int)id);
 	if (!zdev_exists(z))
 		return -ENODEV;
-	*hot_added = true;
 	return 0;
 }
 

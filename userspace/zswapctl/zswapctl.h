@@ -14,6 +14,9 @@
  *   expect.c    the exerciser's model of do_swap_page()/do_wp_page()
  *   pagestate.c pagemap, kpageflags, mincore and vmstat access
  *   estimate.c  "estimate": compressibility of a file, device or process
+ *   conf.c      zswapctl.conf: the INI parser and size expressions
+ *   setup.c     "setup" and "teardown": boot-time devices from zswapctl.conf
+ *   stat.c      "stat": every counter, as key-value lines or for Prometheus
  */
 #ifndef ZSWAPCTL_H
 #define ZSWAPCTL_H
@@ -92,11 +95,13 @@ int zdev_read_u64(const struct zdev *z, const char *attr, uint64_t *res);
 int zdev_read_columns(const struct zdev *z, const char *attr,
 		      uint64_t *cols, size_t ncols);
 int zdev_write_string(const struct zdev *z, const char *attr, const char *str);
+int zdev_name_to_id(const char *name);
 int zdev_write_u64(const struct zdev *z, const char *attr, uint64_t num);
 bool zdev_initialised(const struct zdev *z);
 int zdev_has_feature(const struct zdev *z, const char *feature);
 size_t zdev_list(int **ids);
 int zdev_find_free(struct zdev *z, bool *hot_added);
+int zdev_hot_add(struct zdev *z);
 int zdev_hot_remove(const struct zdev *z);
 
 /* ---------------------------------------------------------------- swap.c */
@@ -114,6 +119,7 @@ void swaps_free(struct swap_entry *ents, size_t n);
 bool swap_path_is_zdev(const char *path, const struct zdev *z);
 bool zdev_is_swap(const struct zdev *z, int *prio);
 char *zdev_mountpoint(const struct zdev *z);
+int run_program(char *const argv[]);
 int run_mkswap(const char *devpath);
 int wait_for_devnode(const char *devpath, unsigned int timeout_ms);
 int zdev_swapon(const struct zdev *z, int prio);
@@ -147,10 +153,68 @@ int list_parse_columns(const char *list);
 void list_all_columns(void);
 void list_usage_columns(FILE *out);
 int list_devices(const struct outopts *o, char **devs, int ndevs);
+char *zdev_algorithm(const struct zdev *z);
+
+/* ---------------------------------------------------------------- conf.c */
+
+/* The default configuration file of "setup" and "teardown". */
+#define ZSWAPCTL_CONF		"/etc/zswapctl.conf"
+
+/*
+ * The keys of a device section, in the order setup writes them: disksize,
+ * which initialises the device, comes last; swap-priority is no attribute.
+ */
+enum conf_key_id {
+	CK_ALGORITHM,
+	CK_LEVEL,
+	CK_BACKING_DEV,
+	CK_MEM_LIMIT,
+	CK_WB_AGE,
+	CK_WB_RATE,
+	CK_WB_WMARK_LOW,
+	CK_WB_WMARK_HIGH,
+	CK_WB_DIRECT,
+	CK_SIZE,
+	CK_SWAP_PRIORITY,
+	CK__NR
+};
+
+struct conf_key {
+	const char	*name;		/* in the file */
+	const char	*attr;		/* the sysfs attribute; NULL: none */
+};
+
+extern const struct conf_key conf_keys[CK__NR];
+
+/* One [zswapblkN] section. */
+struct conf_dev {
+	struct zdev	z;
+	unsigned int	line;		/* of the section header */
+	char		*value[CK__NR];	/* as written to sysfs; NULL: unset */
+	unsigned int	vline[CK__NR];	/* the line of each key; 0: unset */
+	int		priority;	/* swap-priority; -1: the kernel's */
+};
+
+struct conf {
+	const char	*path;
+	struct conf_dev	*devs;		/* in the order of the file */
+	size_t		ndevs;
+	unsigned int	nerrors;	/* reported as "FILE:LINE: message" */
+	int		ram_state;	/* 0: not read, 1: read, -1: unreadable */
+	uint64_t	ram;		/* MemTotal in bytes */
+};
+
+int conf_read(struct conf *c, const char *path);
+void conf_free(struct conf *c);
+int conf_eval_size(struct conf *c, const char *expr, uint64_t *res,
+		   const char **errmsg);
 
 /* ------------------------------------------------------------ subcommands */
 
 int exercise_main(int argc, char **argv);
 int estimate_main(int argc, char **argv);
+int setup_main(int argc, char **argv);
+int teardown_main(int argc, char **argv);
+int stat_main(int argc, char **argv);
 
 #endif /* ZSWAPCTL_H */
