@@ -357,10 +357,10 @@ def render(args):
     L.append("# zswapblk benchmarks: %s" % ", ".join(ks))
     L.append("")
     h = docs[0].get("host", {})
-    L.append("Run %s on %s (%s, %s host CPUs, QEMU %s, TCG thread=%s). Each kernel: one "
-             "guest, -smp %s, %s MiB, kernel debug options off (%s)." % (
-                 docs[0]["date"], h.get("hostname", "?"), h.get("cpu", "?"), h.get("nproc", "?"),
-                 h.get("qemu", "?"), h.get("tcg_thread", "?"),
+    L.append("Run %s, commit %s, on %s (%s, %s host CPUs, QEMU %s, TCG thread=%s). Each "
+             "kernel: one guest, -smp %s, %s MiB, kernel debug options off (%s)." % (
+                 docs[0]["date"], h.get("commit", "?"), h.get("hostname", "?"), h.get("cpu", "?"),
+                 h.get("nproc", "?"), h.get("qemu", "?"), h.get("tcg_thread", "?"),
                  docs[0]["guest"].get("nproc", "?"),
                  docs[0]["guest"].get("mem_total_kib", 0) // 1024,
                  h.get("cmdline_extra", "")))

@@ -73,9 +73,10 @@ host_json() {
 	local f=$1 when=$2 load
 	read -r load _ < /proc/loadavg
 	if [ "$when" = before ]; then
-		"$PY" - "$f" "$load" "$EXTRA" "${VMTEST_TCG_THREAD:-single}" <<'EOF'
+		"$PY" - "$f" "$load" "$EXTRA" "${VMTEST_TCG_THREAD:-single}" \
+			"$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'EOF'
 import json, os, platform, subprocess, sys
-f, load, extra, tcg = sys.argv[1:5]
+f, load, extra, tcg, commit = sys.argv[1:6]
 cpu = "?"
 for line in open("/proc/cpuinfo"):
     if line.startswith("model name"):
@@ -92,7 +93,8 @@ for line in open("/proc/meminfo"):
         mem = int(line.split()[1]) // 1024
 json.dump({"hostname": platform.node(), "cpu": cpu, "nproc": os.cpu_count(),
            "mem_mib": mem, "kernel": platform.release(), "qemu": qemu,
-           "tcg_thread": tcg, "cmdline_extra": extra, "load_before": float(load)},
+           "tcg_thread": tcg, "cmdline_extra": extra, "commit": commit,
+           "load_before": float(load)},
           open(f, "w"))
 EOF
 	else

@@ -567,7 +567,11 @@ static ssize_t writeback_store(struct device *d, struct device_attribute *attr,
 }
 static DEVICE_ATTR_WO(writeback);
 
-/* "all", or an age in seconds: pages not used for that long become idle. */
+/*
+ * "all", or an age in seconds: pages not used for longer than that become
+ * idle.  Access times have a resolution of one second, so the cutoff is one
+ * second earlier: a page younger than the age is never marked.
+ */
 static ssize_t idle_store(struct device *d, struct device_attribute *attr,
 			  const char *buf, size_t len)
 {
@@ -580,7 +584,7 @@ static ssize_t idle_store(struct device *d, struct device_attribute *attr,
 		if (kstrtouint(buf, 10, &age))
 			return -EINVAL;
 		now = zswapblk_now();
-		cutoff = now > age ? now - age : 0;
+		cutoff = now > age ? now - age - 1 : 0;
 	}
 	down_read(&dev->init_lock);
 	if (zswapblk_init_done(dev))

@@ -754,7 +754,8 @@ static void zswapblk_wb_auto_fn(struct work_struct *work)
 		atomic64_inc(&dev->stats.wb_wmark_runs);
 		zswapblk_wb_run(dev, &run, 0, ULONG_MAX);
 	} else if (age && now > age) {
-		run.cutoff = now - age;
+		/* one second earlier, as for idle: never a younger page */
+		run.cutoff = now - age - 1;
 		zswapblk_wb_run(dev, &run, 0, ULONG_MAX);
 		if (run.written)
 			atomic64_inc(&dev->stats.wb_age_runs);
