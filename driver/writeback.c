@@ -7,13 +7,16 @@
  * Pages are kept on the backing device uncompressed, one PAGE_SIZE block
  * each, so reading one back is a plain read into the destination page.
  *
- * A writeback run decompresses a page into its own page, marks the slot
- * ZSWAPBLK_SLOT_UNDER_WB and submits the write; up to writeback_batch_size
- * writes are in flight at once.  Completions are collected on a lock-free
- * list and applied to the slots by a work item: only if the slot still
- * carries ZSWAPBLK_SLOT_UNDER_WB, i.e. nothing rewrote, discarded or freed
- * it meanwhile, does the block replace the data in memory.  Otherwise the
- * block is dropped: the newer data always wins.
+ * A writeback run decompresses each page it picks into a page of its own
+ * and marks the slot ZSWAPBLK_SLOT_UNDER_WB.  Pages that land on
+ * consecutive blocks (the next-fit allocator hands them out in order) share
+ * one bio, so the backing device sees large writes; up to
+ * writeback_batch_size pages are in flight at once, in about four bios, so
+ * the disk works on some while the run fills the next.  Completions are
+ * collected on a lock-free list and applied to the slots by a work item:
+ * only if a slot still carries ZSWAPBLK_SLOT_UNDER_WB, i.e. nothing
+ * rewrote, discarded or freed it meanwhile, does its block replace the data
+ * in memory.  Otherwise the block is dropped: the newer data always wins.
  */
 
 #include <linux/bio.h>
@@ -27,7 +30,9 @@
 
 /* The automatic triggers run this often. */
 #define ZSWAPBLK_WB_INTERVAL_S		1
-#define ZSWAPBLK_WB_BATCH_DEFAULT	64
+#define ZSWAPBLK_WB_BATCH_DEFAULT	256	/* pages: 1 MiB in flight */
+/* bios a run keeps in flight when writeback_batch_size allows */
+#define ZSWAPBLK_WB_BIOS		4
 #define ZSWAPBLK_WB_RATE_DEFAULT	65536	/* pages/s: 256 MiB/s */
 /* bios from the set the read path may hold while it allocates more */
 #define ZSWAPBLK_BIO_POOL		256
@@ -40,9 +45,14 @@ struct zswapblk_bd_io {
 	struct zswapblk_req *req;	/* spill: the write it completes */
 	struct bio *parent;		/* read: the bio it completes */
 	struct bvec_iter iter;		/* read: where in @parent the page goes */
-	struct page *bounce;		/* our page, if any */
-	unsigned long index;		/* slot */
-	unsigned long block;		/* on the backing device */
+	struct page *bounce;		/* read, spill: our page, if any */
+	unsigned long index;		/* read, spill: the slot */
+	/*
+	 * On the backing device: the first block.  A writeback bio holds
+	 * pages of its own, one per block from @block on, each with its
+	 * slot index in page_private().
+	 */
+	unsigned long block;
 	unsigned int gen;		/* read: the generation it joined */
 	struct bio bio;			/* must be last: bio_set front pad */
 };
@@ -53,7 +63,9 @@ struct zswapblk_wb_run {
 	u32 cutoff;			/* ZSWAPBLK_WB_AGE: ac_time <= this */
 	unsigned long budget;		/* pages at most */
 	u64 stop_below;			/* stop once the pool is this small */
-	atomic_t pending;		/* bios in flight */
+	struct zswapblk_bd_io *io;	/* the bio being filled, not submitted */
+	unsigned int bio_pages;		/* pages per bio at most */
+	atomic_t pending;		/* pages in submitted bios */
 	unsigned long written;		/* pages now on the backing device */
 	int error;
 };
@@ -325,13 +337,15 @@ static void zswapblk_bd_read_put(struct zswapblk_dev *dev, unsigned int gen)
 
 static struct zswapblk_bd_io *zswapblk_bd_io_alloc(struct zswapblk_dev *dev,
 						   blk_opf_t opf,
-						   unsigned long block)
+						   unsigned long block,
+						   unsigned short nr_pages)
 {
 	struct zswapblk_bd_io *io;
 	struct bio *bio;
 
 	/* GFP_NOIO from a mempool: this cannot fail */
-	bio = bio_alloc_bioset(dev->bdev, 1, opf, GFP_NOIO, &zswapblk_bio_set);
+	bio = bio_alloc_bioset(dev->bdev, nr_pages, opf, GFP_NOIO,
+			       &zswapblk_bio_set);
 	bio->bi_iter.bi_sector = (sector_t)block << ZSWAPBLK_SECTORS_PER_PAGE_SHIFT;
 	io = container_of(bio, struct zswapblk_bd_io, bio);
 	io->dev = dev;
@@ -379,7 +393,7 @@ int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 	struct bio_vec bv = bio_iter_iovec(parent, *iter);
 	struct zswapblk_bd_io *io;
 
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block, 1);
 	io->gen = ref->gen;
 	io->parent = parent;
 	io->iter = *iter;
@@ -426,56 +440,77 @@ static void zswapblk_slot_set_block(struct zswapblk_dev *dev,
 	atomic64_inc(&dev->stats.pages_stored);
 }
 
-/* Apply one finished backing write to its slot. */
+/*
+ * Apply the backing write of @block to slot @index: spilled data always
+ * goes in, written-back data only if the slot is unchanged since the run
+ * picked it.  Returns true if the slot now holds the block.
+ */
+static bool zswapblk_wb_place(struct zswapblk_dev *dev, unsigned long index,
+			      unsigned long block, bool ok, bool spill)
+{
+	bool placed = false;
+
+	zswapblk_slot_lock(dev, index);
+	if (spill) {
+		/* a spilled write: the data exists nowhere else */
+		if (ok) {
+			zswapblk_slot_set_block(dev, index, block);
+			atomic64_inc(&dev->stats.bd_spills);
+			placed = true;
+		}
+	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
+		/* unchanged since the run picked it: memory can go */
+		if (ok) {
+			zswapblk_slot_set_block(dev, index, block);
+			placed = true;
+		} else {
+			zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+		}
+	}
+	zswapblk_slot_unlock(dev, index);
+	if (!placed)
+		zswapblk_block_release(dev, block);
+	return placed;
+}
+
+/* Apply one finished backing write to its slots. */
 static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 {
 	struct zswapblk_dev *dev = io->dev;
 	bool ok = !io->bio.bi_status;
-	bool placed = false;
-
-	if (ok)
-		atomic64_inc(&dev->stats.bd_writes);
-	else
-		atomic64_inc(&dev->stats.bd_failed_writes);
-
-	zswapblk_slot_lock(dev, io->index);
-	if (io->req) {
-		/* a spilled write: the data exists nowhere else */
-		if (ok) {
-			zswapblk_slot_set_block(dev, io->index, io->block);
-			atomic64_inc(&dev->stats.bd_spills);
-			placed = true;
-		}
-	} else if (zswapblk_test_flag(dev, io->index, ZSWAPBLK_SLOT_UNDER_WB)) {
-		/* unchanged since the run picked it: memory can go */
-		if (ok) {
-			zswapblk_slot_set_block(dev, io->index, io->block);
-			placed = true;
-		} else {
-			zswapblk_clear_flag(dev, io->index,
-					    ZSWAPBLK_SLOT_UNDER_WB);
-		}
-	}
-	zswapblk_slot_unlock(dev, io->index);
-	if (!placed)
-		zswapblk_block_release(dev, io->block);
+	unsigned short i, nr;
 
 	if (io->req) {
+		nr = 1;
+		zswapblk_wb_place(dev, io->index, io->block, ok, true);
 		zswapblk_req_put(io->req, ok ? 0 : -EIO);
+		if (io->bounce)
+			__free_page(io->bounce);
 	} else {
 		struct zswapblk_wb_run *run = io->run;
 
-		if (placed)
-			run->written++;
+		/* our own bio: its vector is as we built it, page by page */
+		nr = io->bio.bi_vcnt;
+		for (i = 0; i < nr; i++) {
+			struct page *page = io->bio.bi_io_vec[i].bv_page;
+
+			if (zswapblk_wb_place(dev, page_private(page),
+					      io->block + i, ok, false))
+				run->written++;
+			set_page_private(page, 0);
+			__free_page(page);
+		}
 		if (!ok)
 			run->error = -EIO;
 		/* the run may return once this drops: touch it no more */
-		atomic_dec(&run->pending);
+		atomic_sub(nr, &run->pending);
 	}
-	if (io->bounce)
-		__free_page(io->bounce);
+	if (ok)
+		atomic64_add(nr, &dev->stats.bd_writes);
+	else
+		atomic64_add(nr, &dev->stats.bd_failed_writes);
 	bio_put(&io->bio);
-	atomic_dec(&dev->wb_inflight);
+	atomic_sub(nr, &dev->wb_inflight);
 	wake_up_all(&dev->wb_wait);
 }
 
@@ -505,7 +540,7 @@ int zswapblk_spill(struct zswapblk_dev *dev, struct zswapblk_req *req,
 	block = zswapblk_block_alloc(dev);
 	if (block < 0)
 		return block;
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block, 1);
 	io->req = req;
 	io->index = index;
 	if (!page) {
@@ -546,16 +581,32 @@ static bool zswapblk_wb_limit_take(struct zswapblk_dev *dev)
 	return ok;
 }
 
+/* Submit the bio @run is filling, if any. */
+static void zswapblk_wb_submit(struct zswapblk_dev *dev,
+			       struct zswapblk_wb_run *run)
+{
+	struct zswapblk_bd_io *io = run->io;
+
+	if (!io)
+		return;
+	run->io = NULL;
+	io->bio.bi_end_io = zswapblk_bd_write_end;
+	atomic_add(io->bio.bi_vcnt, &run->pending);
+	atomic_add(io->bio.bi_vcnt, &dev->wb_inflight);
+	submit_bio(&io->bio);
+}
+
 /*
- * Start the writeback of slot @index if @run picks it.  Returns 1 when a
- * write was submitted, 0 when the slot was skipped, or an error that ends
- * the run.  *@page is a free page to use, consumed on submission.
+ * Start the writeback of slot @index if @run picks it: decompress it into
+ * *@page and add that to the bio being filled, or to a new one if its
+ * block does not follow.  Returns 1 when the page was taken (*@page is
+ * consumed), 0 when the slot was skipped, or an error that ends the run.
  */
 static int zswapblk_wb_one(struct zswapblk_dev *dev,
 			   struct zswapblk_wb_run *run, unsigned long index,
 			   struct page **page)
 {
-	struct zswapblk_bd_io *io;
+	struct zswapblk_bd_io *io = run->io;
 	long block;
 	void *dst;
 	int ret;
@@ -585,22 +636,26 @@ static int zswapblk_wb_one(struct zswapblk_dev *dev,
 		return -EIO;	/* zram's answer to an exhausted limit */
 	}
 
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block);
-	io->run = run;
-	io->index = index;
-	io->bounce = *page;
+	if (io && (io->bio.bi_vcnt >= run->bio_pages ||
+		   block != io->block + io->bio.bi_vcnt)) {
+		zswapblk_wb_submit(dev, run);
+		io = NULL;
+	}
+	if (!io) {
+		io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block,
+					  run->bio_pages);
+		io->run = run;
+		run->io = io;
+	}
+	set_page_private(*page, index);
+	__bio_add_page(&io->bio, *page, PAGE_SIZE, 0);
 	*page = NULL;
-	__bio_add_page(&io->bio, io->bounce, PAGE_SIZE, 0);
-	io->bio.bi_end_io = zswapblk_bd_write_end;
-	atomic_inc(&run->pending);
-	atomic_inc(&dev->wb_inflight);
-	submit_bio(&io->bio);
 	return 1;
 }
 
 /*
  * Write back the slots in [@lo, @hi] that @run picks, with up to
- * writeback_batch_size writes in flight, and wait for them all.  Called
+ * writeback_batch_size pages in flight, and wait for them all.  Called
  * with wb_mutex held.  Returns the first error, or 0.
  */
 static int zswapblk_wb_run(struct zswapblk_dev *dev,
@@ -614,12 +669,14 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 	int ret = 0;
 
 	lockdep_assert_held(&dev->wb_mutex);
+	run->io = NULL;
+	run->bio_pages = clamp(batch / ZSWAPBLK_WB_BIOS, 1U, BIO_MAX_VECS);
 	atomic_set(&run->pending, 0);
 	run->written = 0;
 	run->error = 0;
 	hi = min(hi, dev->nr_pages - 1);
 
-	/* the plug lets the backing device merge neighbouring blocks */
+	/* bios of blocks apart still go out together; sleeping flushes */
 	blk_start_plug(&plug);
 	for (index = lo; index <= hi && submitted < run->budget; index++) {
 		if (run->stop_below && !(index % 64) &&
@@ -637,10 +694,18 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 			break;
 		submitted += ret;
 		ret = 0;
-		/* sleeping flushes the plug */
-		wait_event(dev->wb_wait, atomic_read(&run->pending) < batch);
+		if (run->io && run->io->bio.bi_vcnt >= run->bio_pages)
+			zswapblk_wb_submit(dev, run);
+		if (atomic_read(&run->pending) +
+		    (run->io ? run->io->bio.bi_vcnt : 0) >= batch) {
+			/* never wait with pages of our own held back */
+			zswapblk_wb_submit(dev, run);
+			wait_event(dev->wb_wait,
+				   atomic_read(&run->pending) < batch);
+		}
 		cond_resched();
 	}
+	zswapblk_wb_submit(dev, run);
 	blk_finish_plug(&plug);
 	if (page)
 		__free_page(page);
