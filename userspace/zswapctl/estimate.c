@@ -336,7 +336,7 @@ static void __noreturn usage(void)
 
 int estimate_main(int argc, char **argv)
 {
-	enum { OPT_RAW = CHAR_MAX + 1, OPT_SYSROOT };
+	enum { OPT_RAW = OPT_FIRST_OWN };
 	static const struct option longopts[] = {
 		{ "pid",	required_argument, NULL, 'p' },
 		{ "algorithm",	required_argument, NULL, 'a' },
@@ -384,16 +384,10 @@ int estimate_main(int argc, char **argv)
 		case 'n':
 			o.noheadings = true;
 			break;
-		case OPT_SYSROOT:
-			set_sysroot(optarg);
-			break;
 		case 'h':
 			usage();
-		case 'V':
-			print_version();
-			return EXIT_SUCCESS;
 		default:
-			errtryhelp("estimate");
+			common_option(c, "estimate");
 		}
 	}
 	if (o.json && o.raw)

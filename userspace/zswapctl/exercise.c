@@ -1790,8 +1790,8 @@ static int scenario_index(const char *name)
 
 int exercise_main(int argc, char **argv)
 {
-	enum { OPT_HOLD_MS = CHAR_MAX + 1, OPT_EXPECT, OPT_DRY_RUN, OPT_LIST,
-	       OPT_RAW, OPT_SYSROOT };
+	enum { OPT_HOLD_MS = OPT_FIRST_OWN, OPT_EXPECT, OPT_DRY_RUN, OPT_LIST,
+	       OPT_RAW };
 	static const struct option longopts[] = {
 		{ "device",	required_argument, NULL, 'd' },
 		{ "size",	required_argument, NULL, 's' },
@@ -1879,16 +1879,10 @@ int exercise_main(int argc, char **argv)
 		case 'v':
 			o.verbose = true;
 			break;
-		case OPT_SYSROOT:
-			set_sysroot(optarg);
-			break;
 		case 'h':
 			usage();
-		case 'V':
-			print_version();
-			return EXIT_SUCCESS;
 		default:
-			errtryhelp("exercise");
+			common_option(c, "exercise");
 		}
 	}
 	if (optind < argc) {

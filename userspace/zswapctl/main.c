@@ -42,6 +42,24 @@ void print_version(void)
 	       ZSWAPCTL_VERSION);
 }
 
+/*
+ * The options every command takes besides --help: --sysroot and --version.
+ * Anything else is an error for @subcmd.  Returns after --sysroot only.
+ */
+void common_option(int ch, const char *subcmd)
+{
+	switch (ch) {
+	case OPT_SYSROOT:
+		set_sysroot(optarg);
+		return;
+	case 'V':
+		print_version();
+		exit(EXIT_SUCCESS);
+	default:
+		errtryhelp(subcmd);
+	}
+}
+
 static void __noreturn usage(void)
 {
 	FILE *out = stdout;
@@ -99,7 +117,7 @@ static void __noreturn usage(void)
 }
 
 enum {
-	OPT_RAW = CHAR_MAX + 1,
+	OPT_RAW = OPT_FIRST_OWN,
 	OPT_OUTPUT_ALL,
 	OPT_MEM_LIMIT,
 	OPT_BACKING_DEV,
@@ -107,7 +125,6 @@ enum {
 	OPT_PRIORITY,
 	OPT_HOLD,
 	OPT_RELEASE,
-	OPT_SYSROOT,
 };
 
 static const struct option longopts[] = {
@@ -437,16 +454,10 @@ int main(int argc, char **argv)
 		case OPT_RELEASE:
 			c.hold_ms = 0;
 			break;
-		case OPT_SYSROOT:
-			set_sysroot(optarg);
-			break;
 		case 'h':
 			usage();
-		case 'V':
-			print_version();
-			return EXIT_SUCCESS;
 		default:
-			errtryhelp(NULL);
+			common_option(ch, NULL);
 		}
 	}
 	devs = argv + optind;

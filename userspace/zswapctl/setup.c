@@ -80,8 +80,7 @@ static void __noreturn usage(const char *cmd)
 }
 
 enum {
-	OPT_DRY_RUN = CHAR_MAX + 1,
-	OPT_SYSROOT,
+	OPT_DRY_RUN = OPT_FIRST_OWN,
 };
 
 static const struct option longopts[] = {
@@ -110,16 +109,10 @@ static void read_config(struct conf *c, int argc, char **argv, bool *dry_run)
 				errtryhelp(argv[0]);
 			*dry_run = true;
 			break;
-		case OPT_SYSROOT:
-			set_sysroot(optarg);
-			break;
 		case 'h':
 			usage(argv[0]);
-		case 'V':
-			print_version();
-			exit(EXIT_SUCCESS);
 		default:
-			errtryhelp(argv[0]);
+			common_option(ch, argv[0]);
 		}
 	}
 	if (optind < argc) {

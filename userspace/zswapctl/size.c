@@ -97,17 +97,22 @@ int parse_size(const char *str, uint64_t *res)
 	return 0;
 }
 
-uint64_t strtosize_or_err(const char *str, const char *errmesg)
+/* Exit with "ERRMESG: 'STR'" (and strerror for a range error) unless rc is 0. */
+static void parsed_or_err(int rc, const char *str, const char *errmesg)
 {
-	uint64_t num;
-	int rc = parse_size(str, &num);
-
 	if (rc == -ERANGE) {
 		errno = ERANGE;
 		err(EXIT_FAILURE, "%s: '%s'", errmesg, str);
 	}
 	if (rc)
 		errx(EXIT_FAILURE, "%s: '%s'", errmesg, str);
+}
+
+uint64_t strtosize_or_err(const char *str, const char *errmesg)
+{
+	uint64_t num = 0;
+
+	parsed_or_err(parse_size(str, &num), str, errmesg);
 	return num;
 }
 
@@ -131,15 +136,9 @@ int parse_u64(const char *str, uint64_t *res)
 
 uint64_t strtou64_or_err(const char *str, const char *errmesg)
 {
-	uint64_t num;
-	int rc = parse_u64(str, &num);
+	uint64_t num = 0;
 
-	if (rc == -ERANGE) {
-		errno = ERANGE;
-		err(EXIT_FAILURE, "%s: '%s'", errmesg, str);
-	}
-	if (rc)
-		errx(EXIT_FAILURE, "%s: '%s'", errmesg, str);
+	parsed_or_err(parse_u64(str, &num), str, errmesg);
 	return num;
 }
 

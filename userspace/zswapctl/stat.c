@@ -335,8 +335,6 @@ static void __noreturn usage(void)
 	exit(EXIT_SUCCESS);
 }
 
-enum { OPT_SYSROOT = CHAR_MAX + 1 };
-
 int stat_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -361,16 +359,10 @@ int stat_main(int argc, char **argv)
 				errtryhelp("stat");
 			}
 			break;
-		case OPT_SYSROOT:
-			set_sysroot(optarg);
-			break;
 		case 'h':
 			usage();
-		case 'V':
-			print_version();
-			return EXIT_SUCCESS;
 		default:
-			errtryhelp("stat");
+			common_option(ch, "stat");
 		}
 	}
 

@@ -21,6 +21,7 @@
 #ifndef ZSWAPCTL_H
 #define ZSWAPCTL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +48,13 @@
 
 void __noreturn errtryhelp(const char *subcmd);
 void print_version(void);
+/* Long options without a short form: --sysroot, then each command's own. */
+enum {
+	OPT_SYSROOT = CHAR_MAX + 1,
+	OPT_FIRST_OWN,
+};
+
+void common_option(int ch, const char *subcmd);
 
 /* ---------------------------------------------------------------- size.c */
 
