@@ -473,22 +473,25 @@ static bool zswapblk_wb_place(struct zswapblk_dev *dev, unsigned long index,
 	return placed;
 }
 
-/* Apply one finished backing write to its slots. */
+/*
+ * Apply one finished backing write to its slots.  The device's counters
+ * move first: whoever waits for this write (the bio it spilled for, or the
+ * writeback run) may return once it is released, and must find them done.
+ */
 static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 {
 	struct zswapblk_dev *dev = io->dev;
+	struct zswapblk_wb_run *run = io->run;
+	struct zswapblk_req *req = io->req;
 	bool ok = !io->bio.bi_status;
 	unsigned short i, nr;
 
-	if (io->req) {
+	if (req) {
 		nr = 1;
 		zswapblk_wb_place(dev, io->index, io->block, ok, true);
-		zswapblk_req_put(io->req, ok ? 0 : -EIO);
 		if (io->bounce)
 			__free_page(io->bounce);
 	} else {
-		struct zswapblk_wb_run *run = io->run;
-
 		/* our own bio: its vector is as we built it, page by page */
 		nr = io->bio.bi_vcnt;
 		for (i = 0; i < nr; i++) {
@@ -502,8 +505,6 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 		}
 		if (!ok)
 			run->error = -EIO;
-		/* the run may return once this drops: touch it no more */
-		atomic_sub(nr, &run->pending);
 	}
 	if (ok)
 		atomic64_add(nr, &dev->stats.bd_writes);
@@ -511,6 +512,11 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 		atomic64_add(nr, &dev->stats.bd_failed_writes);
 	bio_put(&io->bio);
 	atomic_sub(nr, &dev->wb_inflight);
+	if (req)
+		zswapblk_req_put(req, ok ? 0 : -EIO);
+	else
+		/* the run may return once this drops: touch it no more */
+		atomic_sub(nr, &run->pending);
 	wake_up_all(&dev->wb_wait);
 }
 
