@@ -836,7 +836,11 @@ expect_write_ok $D/idle all "idle all"
 ( ZB_TMP=$ZB_TMP/bg; mkdir -p "$ZB_TMP"
   sysfs_write $D/writeback idle || { echo "$ZB_WERR" > "$ZB_TMP/../wb.bg"; exit 1; } ) &
 bg=$!
-zb_sleep 0.3
+# Reset once the run has written a page (or is over already): a fixed
+# sleep lets a busy host reset before the run starts, which then finds no
+# device (EINVAL).
+wb_started() { local __w; bd_stat __w zswapblk0 writes; [ "${__w:-0}" -ge 1 ] || ! kill -0 $bg 2>/dev/null; }
+wait_for 60 wb_started || tap_diag "no page written back 60 s after the run began"
 check "reset during an on-demand writeback run" zb_reset zswapblk0
 wait_pid $bg 120; rc=$?
 err=; [ -f "$ZB_TMP/wb.bg" ] && IFS= read -r err < "$ZB_TMP/wb.bg"
