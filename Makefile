@@ -101,13 +101,20 @@ host-test: zswapctl
 	bash tests/host/run.sh
 	python3 tests/host/abi_doc.py
 
-vm-test: progs zswapctl
+vm-test: progs zswapctl selftests
 	ZSWAPBLK_KERNELS="$(DEBIAN_KERNELS)" bash tests/vm/run-suite.sh
 
 check: deps
 	$(MAKE) lint
 	$(MAKE) KERNELS="$(DEBIAN_KERNELS)" modules zswapctl progs
+	$(MAKE) selftests
 	ZSWAPBLK_KERNELS="$(DEBIAN_KERNELS)" bash tests/check.sh
+
+# The kernel's mm selftests that tests/guest/75-mm-selftests.sh runs, built
+# from linux-source-6.1/6.12 into build/selftests/ (cached).
+.PHONY: selftests
+selftests:
+	bash tests/selftests/build.sh
 
 # --- demo and benchmarks ----------------------------------------------------
 

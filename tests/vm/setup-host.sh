@@ -53,6 +53,8 @@ pkgs=(
 	fio stress-ng dmsetup util-linux
 	libsmartcols-dev liblz4-dev libzstd-dev liblz4-tool
 	codespell dkms
+	# mm selftests (tests/selftests/build.sh): 6.1's own tree, cow's io_uring cases
+	linux-source-6.1 liburing-dev
 )
 
 missing=()
