@@ -296,10 +296,8 @@ static ssize_t hot_remove_store(zswapblk_class_const struct class *class,
 	struct zswapblk_dev *dev;
 	int ret, id;
 
-	ret = kstrtoint(buf, 10, &id);
-	if (ret)
-		return ret;
-	if (id < 0)
+	/* EINVAL for anything else, an id too big for an int included */
+	if (kstrtoint(buf, 10, &id) || id < 0)
 		return -EINVAL;
 
 	mutex_lock(&zswapblk_index_mutex);

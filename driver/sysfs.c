@@ -117,13 +117,11 @@ static DEVICE_ATTR_RO(initstate);
 static ssize_t reset_store(struct device *d, struct device_attribute *attr,
 			   const char *buf, size_t len)
 {
-	unsigned short do_reset;
+	unsigned long long do_reset;
 	int ret;
 
-	ret = kstrtou16(buf, 10, &do_reset);
-	if (ret)
-		return ret;
-	if (!do_reset)
+	/* any non-zero integer; EINVAL, never ERANGE, for the rest */
+	if (kstrtoull(buf, 10, &do_reset) || !do_reset)
 		return -EINVAL;
 	ret = zswapblk_reset(dev_to_zswapblk(d));
 	return ret ? ret : len;
@@ -216,8 +214,9 @@ static ssize_t algorithm_params_store(struct device *d,
 		}
 	}
 	kfree(copy);
+	/* a level that does not fit an int is out of range: EINVAL */
 	if (ret)
-		return ret;
+		return -EINVAL;
 
 	down_write(&dev->init_lock);
 	if (zswapblk_init_done(dev)) {
