@@ -19,6 +19,7 @@
 #include <linux/zstd.h>
 
 #include "zswapblk.h"
+#include "compat.h"
 
 /* --- lz4: the level is LZ4's acceleration factor, 1 is the default --- */
 
@@ -200,6 +201,7 @@ const struct zswapblk_backend *zswapblk_backend_default(void)
 {
 	return &zswapblk_backends[ZSWAPBLK_DEFAULT_BACKEND];
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_backend_default);
 
 /* Look up a backend by name; @name may end in a newline (sysfs). */
 const struct zswapblk_backend *zswapblk_backend_find(const char *name)
@@ -215,6 +217,7 @@ const struct zswapblk_backend *zswapblk_backend_find(const char *name)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_backend_find);
 
 /* List the backends into a sysfs buffer, the selected one in brackets. */
 ssize_t zswapblk_backend_list(const struct zswapblk_backend *selected,
@@ -298,6 +301,7 @@ free_comp:
 	kfree(comp);
 	return ERR_PTR(-ENOMEM);
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_comp_create);
 
 void zswapblk_comp_destroy(struct zswapblk_comp *comp)
 {
@@ -308,6 +312,7 @@ void zswapblk_comp_destroy(struct zswapblk_comp *comp)
 	free_percpu(comp->strms);
 	kfree(comp);
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_comp_destroy);
 
 /*
  * Take the compression stream of the CPU we run on.  It may sleep; the

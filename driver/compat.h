@@ -81,4 +81,18 @@ static inline int zswapblk_compat_open(struct gendisk *disk, blk_mode_t mode)
 
 #endif
 
+/*
+ * Internals the KUnit tests (zswapblk_kunit.c) call are VISIBLE_IF_KUNIT
+ * and EXPORT_SYMBOL_IF_KUNIT: static unless the kernel has KUnit, then
+ * exported in the EXPORTED_FOR_KUNIT_TESTING namespace.  6.1 has no
+ * <kunit/visibility.h> (and Debian's 6.1 no KUnit).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <linux/export.h>
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(...)
+#define VISIBLE_IF_KUNIT static
+#endif
+
 #endif /* _ZSWAPBLK_COMPAT_H */

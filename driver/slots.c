@@ -11,6 +11,7 @@
 #include <linux/zsmalloc.h>
 
 #include "zswapblk.h"
+#include "compat.h"
 
 /*
  * Allocate the table and the zero bitmap for @nr_pages slots.  It may sleep.
@@ -35,6 +36,7 @@ int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages)
 	dev->nr_pages = nr_pages;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_table_create);
 
 /* Free every slot and the table.  No I/O may be running. */
 void zswapblk_table_destroy(struct zswapblk_dev *dev)
@@ -49,6 +51,7 @@ void zswapblk_table_destroy(struct zswapblk_dev *dev)
 	dev->table = NULL;
 	dev->nr_pages = 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_table_destroy);
 
 /*
  * Forget what slot @index holds, and every flag but the lock.  The caller
@@ -83,6 +86,7 @@ void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index)
 	slot->handle = 0;
 	slot->flags &= BIT(ZSWAPBLK_SLOT_LOCK);
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_slot_free);
 
 /* Is the page one word repeated?  If so, which word. */
 bool zswapblk_page_same_filled(const void *ptr, unsigned long *value)
@@ -105,6 +109,7 @@ bool zswapblk_page_same_filled(const void *ptr, unsigned long *value)
 	*value = val;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_page_same_filled);
 
 static void zswapblk_fill_page(void *dst, unsigned long value)
 {
@@ -185,6 +190,7 @@ int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 	zswapblk_fill_page(dst, value);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_read_page);
 
 static void zswapblk_store_same(struct zswapblk_dev *dev, unsigned long index,
 				unsigned long value)
@@ -321,6 +327,7 @@ int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
 		ret = zswapblk_spill(dev, req, index, src, page);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_write_page);
 
 /*
  * Mark idle every slot in the pool last accessed at or before @cutoff
@@ -343,6 +350,7 @@ void zswapblk_mark_idle(struct zswapblk_dev *dev, u32 cutoff)
 		cond_resched();
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_mark_idle);
 
 /*
  * May slot @index be written back by a run of @mode?  It must hold data in
@@ -368,3 +376,4 @@ bool zswapblk_wb_eligible(struct zswapblk_dev *dev, unsigned long index,
 		return false;
 	return true;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_wb_eligible);

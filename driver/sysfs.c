@@ -14,6 +14,7 @@
 #include <linux/zsmalloc.h>
 
 #include "zswapblk.h"
+#include "compat.h"
 
 static struct zswapblk_dev *dev_to_zswapblk(struct device *d)
 {
@@ -25,7 +26,7 @@ static struct zswapblk_dev *dev_to_zswapblk(struct device *d)
  * (powers of 1024) and an optional trailing newline, as memparse() does but
  * refusing anything else, negatives and overflow.
  */
-static int zswapblk_parse_size(const char *buf, u64 *size)
+VISIBLE_IF_KUNIT int zswapblk_parse_size(const char *buf, u64 *size)
 {
 	size_t len = strcspn(buf, "\n");
 	unsigned int shift = 0;
@@ -66,6 +67,22 @@ static int zswapblk_parse_size(const char *buf, u64 *size)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_size);
+
+/* disksize: a size as above, not 0, rounded up to whole pages. */
+VISIBLE_IF_KUNIT int zswapblk_parse_disksize(const char *buf, u64 *size)
+{
+	int ret = zswapblk_parse_size(buf, size);
+
+	if (ret)
+		return ret;
+	/* the size in sectors must fit, and be a whole number of pages */
+	if (!*size || *size > (U64_MAX >> 1) - PAGE_SIZE)
+		return -EINVAL;
+	*size = PAGE_ALIGN(*size);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_disksize);
 
 static ssize_t disksize_show(struct device *d, struct device_attribute *attr,
 			     char *buf)
@@ -86,13 +103,9 @@ static ssize_t disksize_store(struct device *d, struct device_attribute *attr,
 	u64 size;
 	int ret;
 
-	ret = zswapblk_parse_size(buf, &size);
+	ret = zswapblk_parse_disksize(buf, &size);
 	if (ret)
 		return ret;
-	/* the size in sectors must fit, and be a whole number of pages */
-	if (!size || size > (U64_MAX >> 1) - PAGE_SIZE)
-		return -EINVAL;
-	size = PAGE_ALIGN(size);
 
 	down_write(&dev->init_lock);
 	ret = zswapblk_init_device(dev, size);
@@ -179,40 +192,54 @@ static ssize_t algorithm_params_show(struct device *d,
 }
 
 /*
- * "level=N", optionally with "algo=NAME" naming the selected algorithm, as
- * zram's algorithm_params.  Only before init.
+ * Parse algorithm_params: "level=N", optionally with "algo=NAME", as zram's
+ * algorithm_params.  @args is modified.  @level is set only if given, with
+ * @have_level; @algo only if named.
  */
+VISIBLE_IF_KUNIT int
+zswapblk_parse_algo_params(char *args, const struct zswapblk_backend **algo,
+			   bool *have_level, int *level)
+{
+	char *param, *val;
+	int ret = 0;
+
+	args = strim(args);
+	if (!*args)
+		return -EINVAL;
+	while (*args && !ret) {
+		args = next_arg(args, &param, &val);
+		if (!val) {
+			ret = -EINVAL;
+		} else if (!strcmp(param, "level")) {
+			ret = kstrtoint(val, 10, level);
+			*have_level = true;
+		} else if (!strcmp(param, "algo")) {
+			*algo = zswapblk_backend_find(val);
+			if (!*algo)
+				ret = -EINVAL;
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_algo_params);
+
+/* Only before init; the level must be within the selected backend's range. */
 static ssize_t algorithm_params_store(struct device *d,
 				      struct device_attribute *attr,
 				      const char *buf, size_t len)
 {
 	struct zswapblk_dev *dev = dev_to_zswapblk(d);
 	const struct zswapblk_backend *algo = NULL;
-	char *args, *param, *val, *copy;
 	bool have_level = false;
-	int level = 0, ret = 0;
+	int level = 0, ret;
+	char *copy;
 
 	copy = kstrndup(buf, len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	args = strim(copy);
-	if (!*args)
-		ret = -EINVAL;
-	while (*args && !ret) {
-		args = next_arg(args, &param, &val);
-		if (!val) {
-			ret = -EINVAL;
-		} else if (!strcmp(param, "level")) {
-			ret = kstrtoint(val, 10, &level);
-			have_level = true;
-		} else if (!strcmp(param, "algo")) {
-			algo = zswapblk_backend_find(val);
-			if (!algo)
-				ret = -EINVAL;
-		} else {
-			ret = -EINVAL;
-		}
-	}
+	ret = zswapblk_parse_algo_params(copy, &algo, &have_level, &level);
 	kfree(copy);
 	/* a level that does not fit an int is out of range: EINVAL */
 	if (ret)
@@ -246,10 +273,10 @@ static ssize_t mem_limit_show(struct device *d, struct device_attribute *attr,
 			  (u64)READ_ONCE(dev->limit_pages) << PAGE_SHIFT);
 }
 
-static ssize_t mem_limit_store(struct device *d, struct device_attribute *attr,
-			       const char *buf, size_t len)
+/* mem_limit: a size in bytes, rounded up to pages; 0 is no limit. */
+VISIBLE_IF_KUNIT int zswapblk_parse_mem_limit(const char *buf,
+					      unsigned long *pages)
 {
-	struct zswapblk_dev *dev = dev_to_zswapblk(d);
 	u64 limit;
 	int ret;
 
@@ -258,8 +285,23 @@ static ssize_t mem_limit_store(struct device *d, struct device_attribute *attr,
 		return ret;
 	if (limit > (u64)ULONG_MAX - PAGE_SIZE)
 		return -EINVAL;
+	*pages = PAGE_ALIGN(limit) >> PAGE_SHIFT;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_mem_limit);
+
+static ssize_t mem_limit_store(struct device *d, struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	unsigned long pages;
+	int ret;
+
+	ret = zswapblk_parse_mem_limit(buf, &pages);
+	if (ret)
+		return ret;
 	down_write(&dev->init_lock);
-	WRITE_ONCE(dev->limit_pages, PAGE_ALIGN(limit) >> PAGE_SHIFT);
+	WRITE_ONCE(dev->limit_pages, pages);
 	up_write(&dev->init_lock);
 	return len;
 }
@@ -485,7 +527,8 @@ static ssize_t backing_dev_store(struct device *d,
 }
 static DEVICE_ATTR_RW(backing_dev);
 
-static int zswapblk_parse_wb_type(const char *val, unsigned int *mode)
+VISIBLE_IF_KUNIT int zswapblk_parse_wb_type(const char *val,
+					    unsigned int *mode)
 {
 	if (!strcmp(val, "idle"))
 		*mode = ZSWAPBLK_WB_IDLE;
@@ -499,58 +542,78 @@ static int zswapblk_parse_wb_type(const char *val, unsigned int *mode)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_wb_type);
 
 /*
- * zram's forms: "idle", "huge", "huge_idle", "incompressible" (also as
- * "type=..."), "page_index=N", "page_indexes=A-B" (inclusive), a type and
- * a range together.  The run writes back with many bios in flight and
- * returns when all have completed.
+ * Parse a writeback command, zram's forms: "idle", "huge", "huge_idle",
+ * "incompressible" (also as "type=..."), "page_index=N",
+ * "page_indexes=A-B" (inclusive), a type and a range together.  @args is
+ * modified.  Sets @mode (0 if no type), @range and, with a range, @lo and
+ * @hi; the range is not checked against the disk size here.
+ */
+VISIBLE_IF_KUNIT int zswapblk_parse_wb_cmd(char *args, unsigned int *mode,
+					   unsigned long *lo, unsigned long *hi,
+					   bool *range)
+{
+	char *param, *val;
+	int ret = 0;
+
+	*mode = 0;
+	*lo = 0;
+	*hi = ULONG_MAX;
+	*range = false;
+	args = strim(args);
+	if (!*args)
+		return -EINVAL;
+	while (*args && !ret) {
+		args = next_arg(args, &param, &val);
+		if (!val) {
+			ret = *mode ? -EINVAL : zswapblk_parse_wb_type(param, mode);
+		} else if (!strcmp(param, "type")) {
+			ret = *mode ? -EINVAL : zswapblk_parse_wb_type(val, mode);
+		} else if (!strcmp(param, "page_index") && !*range) {
+			ret = kstrtoul(val, 10, lo) ? -EINVAL : 0;
+			*hi = *lo;
+			*range = true;
+		} else if (!strcmp(param, "page_indexes") && !*range) {
+			char *dash = strchr(val, '-');
+
+			if (!dash)
+				return -EINVAL;
+			*dash = '\0';
+			if (kstrtoul(val, 10, lo) ||
+			    kstrtoul(dash + 1, 10, hi) || *hi < *lo)
+				ret = -EINVAL;
+			*range = true;
+		} else {
+			ret = -EINVAL;
+		}
+	}
+	if (!ret && !*mode && !*range)
+		ret = -EINVAL;
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_wb_cmd);
+
+/*
+ * A writeback command (see zswapblk_parse_wb_cmd()).  The run writes back
+ * with many bios in flight and returns when all have completed.
  */
 static ssize_t writeback_store(struct device *d, struct device_attribute *attr,
 			       const char *buf, size_t len)
 {
 	struct zswapblk_dev *dev = dev_to_zswapblk(d);
-	unsigned long lo = 0, hi = ULONG_MAX;
-	char *args, *param, *val, *copy;
-	unsigned int mode = 0;
-	bool range = false;
-	int ret = 0;
+	unsigned long lo, hi;
+	unsigned int mode;
+	bool range;
+	char *copy;
+	int ret;
 
 	copy = kstrndup(buf, len, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
-	args = strim(copy);
-	if (!*args)
-		ret = -EINVAL;
-	while (*args && !ret) {
-		args = next_arg(args, &param, &val);
-		if (!val) {
-			ret = mode ? -EINVAL : zswapblk_parse_wb_type(param, &mode);
-		} else if (!strcmp(param, "type")) {
-			ret = mode ? -EINVAL : zswapblk_parse_wb_type(val, &mode);
-		} else if (!strcmp(param, "page_index") && !range) {
-			ret = kstrtoul(val, 10, &lo) ? -EINVAL : 0;
-			hi = lo;
-			range = true;
-		} else if (!strcmp(param, "page_indexes") && !range) {
-			char *dash = strchr(val, '-');
-
-			if (!dash) {
-				ret = -EINVAL;
-				break;
-			}
-			*dash = '\0';
-			if (kstrtoul(val, 10, &lo) ||
-			    kstrtoul(dash + 1, 10, &hi) || hi < lo)
-				ret = -EINVAL;
-			range = true;
-		} else {
-			ret = -EINVAL;
-		}
-	}
+	ret = zswapblk_parse_wb_cmd(copy, &mode, &lo, &hi, &range);
 	kfree(copy);
-	if (!ret && !mode && !range)
-		ret = -EINVAL;
 	if (ret)
 		return ret;
 
@@ -569,22 +632,35 @@ static DEVICE_ATTR_WO(writeback);
 /*
  * "all", or an age in seconds: pages not used for longer than that become
  * idle.  Access times have a resolution of one second, so the cutoff is one
- * second earlier: a page younger than the age is never marked.
+ * second earlier: a page younger than the age is never marked.  @now is the
+ * current zswapblk_now(); the cutoff (U32_MAX for "all") goes to @cutoff.
  */
+VISIBLE_IF_KUNIT int zswapblk_parse_idle(const char *buf, u32 now,
+					 u32 *cutoff)
+{
+	unsigned int age;
+
+	if (sysfs_streq(buf, "all")) {
+		*cutoff = U32_MAX;
+		return 0;
+	}
+	if (kstrtouint(buf, 10, &age))
+		return -EINVAL;
+	*cutoff = now > age ? now - age - 1 : 0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_idle);
+
 static ssize_t idle_store(struct device *d, struct device_attribute *attr,
 			  const char *buf, size_t len)
 {
 	struct zswapblk_dev *dev = dev_to_zswapblk(d);
-	u32 cutoff = U32_MAX, now;
-	unsigned int age;
-	int ret = 0;
+	u32 cutoff;
+	int ret;
 
-	if (!sysfs_streq(buf, "all")) {
-		if (kstrtouint(buf, 10, &age))
-			return -EINVAL;
-		now = zswapblk_now();
-		cutoff = now > age ? now - age - 1 : 0;
-	}
+	ret = zswapblk_parse_idle(buf, zswapblk_now(), &cutoff);
+	if (ret)
+		return ret;
 	down_read(&dev->init_lock);
 	if (zswapblk_init_done(dev))
 		zswapblk_mark_idle(dev, cutoff);
@@ -717,25 +793,37 @@ static ssize_t zswapblk_wmark_show(struct zswapblk_wmark *wm, char *buf)
 }
 
 /* "N%" of mem_limit (0 to 100), a size in bytes, or 0 to turn it off. */
-static ssize_t zswapblk_wmark_store(struct zswapblk_dev *dev,
-				    struct zswapblk_wmark *wm,
-				    const char *buf, size_t len)
+VISIBLE_IF_KUNIT int zswapblk_parse_wmark(const char *buf,
+					  struct zswapblk_wmark *wm)
 {
 	size_t n = strcspn(buf, "\n");
-	struct zswapblk_wmark new = {};
 	char num[24];
 
+	wm->val = 0;
+	wm->pct = false;
 	if (n && buf[n - 1] == '%') {
 		if (n - 1 >= sizeof(num))
 			return -EINVAL;
 		memcpy(num, buf, n - 1);
 		num[n - 1] = '\0';
-		if (kstrtoull(num, 10, &new.val) || new.val > 100)
+		if (kstrtoull(num, 10, &wm->val) || wm->val > 100)
 			return -EINVAL;
-		new.pct = true;
-	} else if (zswapblk_parse_size(buf, &new.val)) {
+		wm->pct = true;
+	} else if (zswapblk_parse_size(buf, &wm->val)) {
 		return -EINVAL;
 	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_parse_wmark);
+
+static ssize_t zswapblk_wmark_store(struct zswapblk_dev *dev,
+				    struct zswapblk_wmark *wm,
+				    const char *buf, size_t len)
+{
+	struct zswapblk_wmark new;
+
+	if (zswapblk_parse_wmark(buf, &new))
+		return -EINVAL;
 	down_write(&dev->init_lock);
 	WRITE_ONCE(wm->val, new.val);
 	WRITE_ONCE(wm->pct, new.pct);

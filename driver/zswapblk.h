@@ -434,4 +434,21 @@ void zswapblk_comp_destroy(struct zswapblk_comp *comp);
 struct zswapblk_strm *zswapblk_strm_get(struct zswapblk_comp *comp);
 void zswapblk_strm_put(struct zswapblk_strm *strm);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/*
+ * sysfs.c: the attribute parsers, static without KUnit (VISIBLE_IF_KUNIT,
+ * see compat.h).
+ */
+int zswapblk_parse_size(const char *buf, u64 *size);
+int zswapblk_parse_disksize(const char *buf, u64 *size);
+int zswapblk_parse_mem_limit(const char *buf, unsigned long *pages);
+int zswapblk_parse_algo_params(char *args, const struct zswapblk_backend **algo,
+			       bool *have_level, int *level);
+int zswapblk_parse_wb_type(const char *val, unsigned int *mode);
+int zswapblk_parse_wb_cmd(char *args, unsigned int *mode, unsigned long *lo,
+			  unsigned long *hi, bool *range);
+int zswapblk_parse_idle(const char *buf, u32 now, u32 *cutoff);
+int zswapblk_parse_wmark(const char *buf, struct zswapblk_wmark *wm);
+#endif
+
 #endif /* _ZSWAPBLK_H */

@@ -15,6 +15,14 @@
 # lockup) set.  Catches a report whose text the ring buffer lost.  The O and
 # E taints of an out-of-tree, unsigned module are expected and ignored.
 #
+# Fault injection (failslab, fail_page_alloc, fail-nth) reports each fault
+# it forces as "FAULT_INJECTION: forcing a failure." with its attributes
+# and a stack dump: that report is no splat, and its lines are skipped (the
+# attribute line and the dump's CPU:/Tainted:/Hardware name:/Call Trace:
+# lines, frames, <TASK> markers and the registers of the syscall entry only;
+# any other line, such as a WARNING in the middle, ends the report and is
+# scanned).
+#
 # vmrun.sh runs this on the guest's dmesg; selfcheck.sh tests it on samples.
 set -euo pipefail
 
@@ -59,11 +67,41 @@ if [ "${1:-}" = -t ]; then
 fi
 
 regex=$(IFS='|'; echo "${patterns[*]}")
+
+# Drop fault-injection reports.  Lines are "[  1.234567] text" (dmesg),
+# "5,123,456,-;text" (/dev/kmsg) or bare text.
+drop_fault_reports() {
+	awk '
+	{
+		msg = $0
+		sub(/^[0-9]+,[0-9]+,[0-9]+,[^;]*;/, "", msg)
+		sub(/^\[ *[0-9]+\.[0-9]+\] /, "", msg)
+		sub(/^\[ *[TC][0-9]+\] /, "", msg)
+		if (msg ~ /^FAULT_INJECTION: forcing a failure/) {
+			infi = 1
+			next
+		}
+		if (infi) {
+			if (msg ~ /^name [a-z_]+, interval [0-9]+, probability [0-9]+/ ||
+			    msg ~ /^CPU: [0-9]+ / || msg ~ /^Tainted: / ||
+			    msg ~ /^Hardware name: / || msg ~ /^Workqueue: / ||
+			    msg ~ /^Call Trace:/ ||
+			    msg ~ /^(RIP|Code|RSP|RAX|RDX|RBP|R10|R13): / ||
+			    msg ~ /^ *<\/?(TASK|IRQ|NMI|SOFTIRQ)>$/ ||
+			    msg ~ /^ *(\? )?[A-Za-z0-9_.]+\+0x[0-9a-f]+\/0x[0-9a-f]+( \[[A-Za-z0-9_]+\])?$/ ||
+			    msg ~ /^ *(\? )?0x[0-9a-f]+$/)
+				next
+			infi = 0
+		}
+		print
+	}'
+}
 found=0
 for f in "$@"; do
 	[ -r "$f" ] || continue
 	# The command line (echoed at boot) may name options like hung_task_panic.
-	if grep -a -v -i 'command line:' "$f" | grep -E -a -- "$regex"; then
+	if grep -a -v -i 'command line:' "$f" | drop_fault_reports |
+	   grep -E -a -- "$regex"; then
 		found=1
 	fi
 done
