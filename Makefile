@@ -5,6 +5,8 @@
 #   make            module for $(KERNELS) and zswapctl
 #   make check      everything CI runs: deps, lint, build for both Debian
 #                   kernels, host tests, VM tests on 6.1 and 6.12
+#   make check-debug  the guest suite on a 6.12 debug kernel (KASAN, lockdep,
+#                   ...) built from linux-source-6.12 (tests/debug/)
 #   make demo       boot a guest and swap through zswapblk under load
 #   make lint       W=1 + sparse on both kernels, checkpatch --strict
 #   make bench      benchmarks against zram (bench/)
@@ -28,9 +30,12 @@ MODULES		= $(foreach k,$(KERNELS),$(BUILD)/$(k)/zswapblk.ko)
 
 # Module build flags; lint adds sparse and turns warnings into errors.
 KBUILD_FLAGS	?= W=1
+# Kernel build tree; default /lib/modules/<release>/build.  Set it to build
+# for one release whose tree is elsewhere (check-debug's debug kernel).
+KDIR		?=
 
 .PHONY: all modules zswapctl progs deps lint checkpatch sparse codespell \
-	check host-test vm-test demo bench clean
+	check check-debug host-test vm-test demo bench clean
 .DELETE_ON_ERROR:
 
 all: modules zswapctl
@@ -38,12 +43,12 @@ all: modules zswapctl
 modules: $(MODULES)
 
 $(BUILD)/%/zswapblk.ko: $(DRIVER_SRCS)
-	@test -d /lib/modules/$*/build || \
+	@test -d $(or $(KDIR),/lib/modules/$*/build) || \
 		{ echo "no headers for $*: run 'make deps'" >&2; exit 1; }
 	@rm -rf $(BUILD)/$*/driver && mkdir -p $(BUILD)/$*/driver $(BUILD)/$*/include
 	@cp driver/*.c driver/*.h driver/Kbuild $(BUILD)/$*/driver/
 	@cp include/*.h $(BUILD)/$*/include/
-	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$*/driver $(KBUILD_FLAGS) modules
+	$(MAKE) -C $(or $(KDIR),/lib/modules/$*/build) M=$(BUILD)/$*/driver $(KBUILD_FLAGS) modules
 	@cp $(BUILD)/$*/driver/zswapblk.ko $@
 
 zswapctl:
@@ -100,6 +105,9 @@ lint: sparse checkpatch codespell
 host-test: zswapctl
 	bash tests/host/run.sh
 	python3 tests/host/abi_doc.py
+
+check-debug:
+	bash tests/debug/check-debug.sh
 
 vm-test: progs zswapctl selftests
 	ZSWAPBLK_KERNELS="$(DEBIAN_KERNELS)" bash tests/vm/run-suite.sh

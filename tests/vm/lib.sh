@@ -17,10 +17,16 @@ vm_default_kernels() {
 # vm_resolve_krel NAME: print the full release NAME stands for.  An
 # installed release stands for itself.  Otherwise NAME is a prefix ending
 # at a '.' or '-' (6.1, 6.12) of exactly one installed release, or else of
-# one of the default releases (setup-host.sh installs it later).  Returns 1
+# one of the default releases (setup-host.sh installs it later).  With
+# VMTEST_KERNEL set, NAME is the custom kernel's release as it is.  Returns 1
 # with a message on stderr if there is no such release.
 vm_resolve_krel() {
 	local want=$1 k all match=()
+	# A custom kernel (VMTEST_KERNEL, see vmrun.sh) is named by its release.
+	if [ -n "${VMTEST_KERNEL:-}" ]; then
+		echo "$want"
+		return 0
+	fi
 	if [ -e "/boot/vmlinuz-$want" ]; then
 		echo "$want"
 		return 0

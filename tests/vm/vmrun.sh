@@ -32,6 +32,14 @@
 #   VMTEST_TCG_THREAD   single (default) or multi: QEMU's TCG threading
 #   VMTEST_KEEP_DISKS=1 keep the -d disk images of a passing run
 #   VMTEST_DRYRUN=1     print the QEMU command line and exit
+#   VMTEST_KERNEL=IMAGE boot IMAGE (an ELF vmlinux with CONFIG_PVH, or a
+#                       bzImage) instead of a Debian kernel; -k names its
+#                       release, else it is read from the image
+#   VMTEST_MODDIR=DIR   with VMTEST_KERNEL: DIR/lib/modules/<release> (from
+#                       `make modules_install INSTALL_MOD_PATH=DIR`) is the
+#                       guest's /lib/modules/<release>, and the initramfs
+#                       takes its modules from there.  Without it, virtio,
+#                       9p and overlay must be built in.
 set -euo pipefail
 
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -63,7 +71,9 @@ root, in $REPO, with ZSWAPBLK_KREL, ZSWAPBLK_MODULE, ZSWAPBLK_DISKS and
 VMOUT=/vmout set.  The exit status is the test's (see the script header).
 
   -k KREL     kernel release, e.g. 6.1.0-56-amd64, or a prefix such as 6.1
-              or 6.12 of an installed or setup-host.sh release
+              or 6.12 of an installed or setup-host.sh release; with
+              VMTEST_KERNEL=IMAGE, the release of IMAGE (default: read
+              from the image)
   -m MEM      guest memory (default 1G)
   -s SMP      guest CPUs (default 2)
   -t SECS     test timeout inside the guest (default 600)
@@ -85,7 +95,7 @@ die() { log "$*"; exit 253; }
 host_ready() {
 	command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null &&
 		command -v xz >/dev/null && command -v zstd >/dev/null &&
-		[ -r "/boot/vmlinuz-$KREL" ] && [ -r "/lib/modules/$KREL/modules.dep" ] &&
+		{ [ -n "$CUSTOM" ] || { [ -r "/boot/vmlinuz-$KREL" ] && [ -r "/lib/modules/$KREL/modules.dep" ]; }; } &&
 		dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'install ok installed'
 }
 
@@ -94,6 +104,21 @@ ensure_host() {
 	log "host not ready for $KREL: running setup-host.sh"
 	bash "$VM_DIR/setup-host.sh" >&2 || die "setup-host.sh failed"
 	host_ready || die "kernel $KREL, QEMU or busybox-static still missing after setup-host.sh"
+}
+
+# The release of a custom kernel image: the banner of an ELF vmlinux, or the
+# kernel_version string of a bzImage's setup header (its offset at 0x20e,
+# relative to 0x200).
+image_krel() {
+	local img=$1 off
+	if [ "$(od -An -tx1 -N4 "$img" | tr -d ' ')" = 7f454c46 ]; then
+		LC_ALL=C grep -a -o -m1 'Linux version [^ ]*' "$img" | head -n1 | cut -d' ' -f3
+	else
+		off=$(od -An -tu2 -j $((0x20e)) -N2 "$img" | tr -d ' ')
+		[ -n "$off" ] && [ "$off" -gt 0 ] || return 0
+		dd if="$img" bs=1 skip=$((off + 0x200)) count=256 status=none |
+			LC_ALL=C tr '\0' '\n' | head -n1 | cut -d' ' -f1
+	fi
 }
 
 # Extract the uncompressed ELF vmlinux from a bzImage.  The boot protocol
@@ -142,9 +167,20 @@ build_initramfs() {
 	cp "$VM_DIR/guest/init" "$dir/init"
 	chmod 755 "$dir/init"
 	: >"$dir/modules.order"
+	local -a modprobe=(modprobe -S "$KREL")
+	if [ -n "$CUSTOM" ]; then
+		# A custom kernel: its own module tree, bind-mounted in the guest.
+		if [ -n "$MODDIR" ]; then
+			modprobe+=(-d "$MODDIR")
+			echo "$KREL $MODDIR/lib/modules/$KREL" >"$dir/moddir"
+		else
+			modprobe=()
+		fi
+	fi
 	for m in "${INITRAMFS_MODULES[@]}"; do
 		# Built-in modules print "builtin NAME": nothing to load.
-		modprobe -S "$KREL" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
+		[ "${#modprobe[@]}" -gt 0 ] || break
+		"${modprobe[@]}" --show-depends "$m" | awk '$1 == "insmod" { print $2 }'
 	done | awk '!seen[$0]++' | while read -r ko; do
 		base=$(basename "$ko")
 		case $ko in
@@ -156,7 +192,7 @@ build_initramfs() {
 		esac
 		echo "$base" >>"$dir/modules.order"
 	done
-	[ -s "$dir/modules.order" ] || die "no modules for the initramfs of $KREL"
+	[ -n "$CUSTOM" ] || [ -s "$dir/modules.order" ] || die "no modules for the initramfs of $KREL"
 	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$out"
 	rm -rf "$dir"
 }
@@ -167,15 +203,25 @@ prepare_images() {
 	mkdir -p "$CACHE"
 	VMLINUX=$CACHE/vmlinux-$KREL
 	INITRD=$CACHE/initramfs-$KREL.cpio
+	# A custom kernel may share its release with an installed one.
+	[ -z "$CUSTOM" ] || INITRD=$CACHE/initramfs-custom-$KREL.cpio
 	local stamp
 	stamp=$({
-		stat -c '%n %s %Y' "/boot/vmlinuz-$KREL" "/lib/modules/$KREL/modules.dep" /bin/busybox
+		if [ -n "$CUSTOM" ]; then
+			stat -c '%n %s %Y' "$CUSTOM" /bin/busybox
+			[ -z "$MODDIR" ] || stat -c '%n %s %Y' "$MODDIR/lib/modules/$KREL/modules.dep"
+		else
+			stat -c '%n %s %Y' "/boot/vmlinuz-$KREL" "/lib/modules/$KREL/modules.dep" /bin/busybox
+		fi
 		cat "$VM_DIR/guest/init"
 		echo "${INITRAMFS_MODULES[*]}"
 	} | sha256sum | cut -c1-16)
 	exec 8>"$CACHE/.lock-$KREL"
 	flock 8
-	if [ "$(cat "$VMLINUX.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -s "$VMLINUX" ]; then
+	if [ -n "$CUSTOM" ]; then
+		# Booted as it is: no copy of a custom image.
+		VMLINUX=$CUSTOM
+	elif [ "$(cat "$VMLINUX.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -s "$VMLINUX" ]; then
 		log "extracting vmlinux of $KREL into $CACHE"
 		extract_vmlinux "/boot/vmlinuz-$KREL" "$VMLINUX.tmp"
 		mv "$VMLINUX.tmp" "$VMLINUX"
@@ -267,6 +313,18 @@ main() {
 	done
 	shift $((OPTIND - 1))
 	ARGS=("$@")
+	CUSTOM=${VMTEST_KERNEL:-} MODDIR=''
+	if [ -n "$CUSTOM" ]; then
+		[ -r "$CUSTOM" ] || { log "VMTEST_KERNEL=$CUSTOM: no such image"; exit 253; }
+		CUSTOM=$(readlink -f "$CUSTOM")
+		[ -n "$KREL" ] || KREL=$(image_krel "$CUSTOM")
+		[ -n "$KREL" ] || { log "cannot read the release of $CUSTOM: give -k"; exit 253; }
+		if [ -n "${VMTEST_MODDIR:-}" ]; then
+			MODDIR=$(readlink -f "$VMTEST_MODDIR")
+			[ -r "$MODDIR/lib/modules/$KREL/modules.dep" ] ||
+				{ log "VMTEST_MODDIR=$VMTEST_MODDIR has no lib/modules/$KREL/modules.dep"; exit 253; }
+		fi
+	fi
 	[ -n "$KREL" ] || { log "-k KREL is required"; usage >&2; exit 2; }
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || { log "-t needs seconds"; exit 2; }
 	if [ -n "$CMD" ]; then
@@ -282,7 +340,7 @@ main() {
 		[[ $d =~ ^[1-9][0-9]*$ ]] || { log "-d needs a size in MiB, not '$d'"; exit 2; }
 	done
 
-	KREL=$(vm_resolve_krel "$KREL") || exit 253
+	[ -n "$CUSTOM" ] || KREL=$(vm_resolve_krel "$KREL") || exit 253
 	ensure_host
 	CACHE=${ZSWAPBLK_VM_CACHE:-$REPO/build/vm-cache}
 	RUNS=${ZSWAPBLK_VM_RUNS:-$REPO/build/vm-runs}
