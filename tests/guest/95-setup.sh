@@ -115,7 +115,13 @@ check_eq "modinfo finds zswapblk in updates/" "$(modinfo -F filename zswapblk 2>
 
 IFS=, read -r -a deps <<< "$(modinfo -F depends "$UPD")"
 tap_diag "depends: ${deps[*]}"
-check_cmp "the module has dependencies to resolve" "${#deps[@]}" -gt 0
+# A kernel with zsmalloc and the compressors built in (the debug kernel of
+# tests/debug) leaves modprobe nothing to resolve.
+if [ "${#deps[@]}" -gt 0 ]; then
+	tap_ok "the module has dependencies to resolve (${#deps[@]})"
+else
+	tap_skip "the module has dependencies to resolve" "zsmalloc and the compressors are built into $ZB_KREL"
+fi
 show=$(modprobe --show-depends zswapblk 2>&1)
 missing=
 for d in "${deps[@]}"; do
