@@ -30,26 +30,17 @@ MEMSTRESS=$ZB_PROG_PATH
 [ -f $CGROOT/cgroup.controllers ] || skip_all "cgroup v2 is not mounted at $CGROOT"
 rd ctl $CGROOT/cgroup.controllers
 [[ " $ctl " == *" memory "* ]] || skip_all "no memory controller in cgroup v2 ($ctl)"
-others=()
-while read -r name _; do
-	[ "$name" = Filename ] || others+=("$name")
-done < /proc/swaps
+swaps_active others
 [ ${#others[@]} -eq 0 ] || skip_all "other swap devices are active: ${others[*]}"
 
-cg_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$CG/cgroup.procs"
-		wait_for 10 rmdir "$CG" 2>/dev/null
-	fi
-}
+cg_cleanup() { cg_remove "$CG"; }
 ZB_CLEANUP=cg_cleanup
 
 check "insmod" zb_load || bail "module does not load"
 check "disksize 512M" zb_init zswapblk0 512M || bail "cannot initialise"
 check "mkswap + swapon -p 32767" zb_swapon zswapblk0 || bail "swapon failed"
-n=0; while read -r name _; do [ "$name" = Filename ] || n=$((n + 1)); done < /proc/swaps
-check_eq "zswapblk0 is the only swap" "$n" 1
+swaps_active swaps
+check_eq "zswapblk0 is the only swap" "${swaps[*]}" /dev/zswapblk0
 
 sysfs_write $CGROOT/cgroup.subtree_control +memory
 check "memory cgroup $CG with memory.max $LIMIT" \

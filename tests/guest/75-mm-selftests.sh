@@ -117,9 +117,9 @@ fi
 # swap_on DEV: make DEV (zram0 or zswapblk0, initialised) the only swap.
 swap_on() {
 	mkswap "/dev/$1" > /dev/null && swapon -p 100 "/dev/$1" || return
-	local n=0 name
-	while read -r name _; do [ "$name" = Filename ] || n=$((n + 1)); done < /proc/swaps
-	[ $n = 1 ]
+	local swaps
+	swaps_active swaps
+	[ "${swaps[*]}" = "/dev/$1" ]
 }
 
 # parse_totals OUT: the kselftest "# Totals:" line of OUT into T_PASS...

@@ -51,13 +51,7 @@ CGROOT=/sys/fs/cgroup
 CG=$CGROOT/zswapblk-wb.$$
 DM_NAMES=()
 
-cg_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$CG/cgroup.procs"
-		wait_for 10 rmdir "$CG" 2>/dev/null
-	fi
-}
+cg_cleanup() { cg_remove "$CG"; }
 
 # Background loops first, then the module (it holds the disks), then the
 # device-mapper devices and the loop device under them.
@@ -656,8 +650,7 @@ check_no_io_errors zswapblk0
 
 # ---- swap ---------------------------------------------------------------------
 section "swap with a backing disk, mem_limit and watermarks"
-others=()
-while read -r name _; do [ "$name" = Filename ] || others+=("$name"); done < /proc/swaps
+swaps_active others
 rd ctl $CGROOT/cgroup.controllers
 if ! need_prog memstress; then
 	tap_skip "swap under memstress" "tests/progs/memstress missing"

@@ -54,20 +54,11 @@ if [ -f $CGROOT/cgroup.controllers ]; then
 	rd ctl $CGROOT/cgroup.controllers
 	[[ " $ctl " == *" memory "* ]] && HAVE_CG=1
 fi
-others=()
-while read -r name _; do
-	[ "$name" = Filename ] || others+=("$name")
-done < /proc/swaps
+swaps_active others
 HAVE_DISK=0
 zb_backing_disk && HAVE_DISK=1
 
-cg_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$CG/cgroup.procs"
-		wait_for 10 rmdir "$CG" 2>/dev/null
-	fi
-}
+cg_cleanup() { cg_remove "$CG"; }
 fuzz_cleanup() {
 	rm -f "$ZB_TMP/fio.run" "$ZB_TMP/wb.run" "$ZB_TMP/reset.run"
 	local p

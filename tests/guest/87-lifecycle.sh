@@ -32,10 +32,7 @@ need_prog swapheld || skip_all "tests/progs/swapheld missing (make -C tests/prog
 SWAPHELD=$ZB_PROG_PATH
 D=/sys/block/zswapblk0
 DEV=/dev/zswapblk0
-others=()
-while read -r name _; do
-	[ "$name" = Filename ] || others+=("$name")
-done < /proc/swaps
+swaps_active others
 HAVE_DISK=0
 zb_backing_disk && HAVE_DISK=1
 

@@ -372,8 +372,7 @@ case $ZB_RUNNING_KREL in
 6.12.*)	MODEL=6.12 ;;
 *)	MODEL= ;;
 esac
-others=()
-while read -r name _; do [ "$name" = Filename ] || others+=("$name"); done < /proc/swaps
+swaps_active others
 if [ -z "$MODEL" ]; then
 	tap_skip "zswapctl exercise" "no model for kernel $ZB_RUNNING_KREL"
 elif [ ${#others[@]} -gt 0 ]; then
@@ -390,8 +389,8 @@ else
 	fi
 	printf '%s\n' "$OUT" > "$ZB_TMP/ex.json"
 	py_tap exercise "$ZB_TMP/ex.json" "$MODEL" "$PAGES"
-	n=0; while read -r name _; do [ "$name" = Filename ] || n=$((n + 1)); done < /proc/swaps
-	check_eq "exercise left no swap behind" "$n" 0
+	swaps_active left
+	check_eq "exercise left no swap behind" "${left[*]}" ""
 	rd pc1 /proc/sys/vm/page-cluster
 	check_eq "exercise restored vm.page-cluster" "$pc1" "$pc0"
 fi

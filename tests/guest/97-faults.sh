@@ -82,13 +82,7 @@ faults_off() {
 	return 0
 }
 
-cg_cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$CG/cgroup.procs"
-		wait_for 10 rmdir "$CG" 2>/dev/null
-	fi
-}
+cg_cleanup() { cg_remove "$CG"; }
 faults_cleanup() { faults_off; cg_cleanup; }
 ZB_CLEANUP=faults_cleanup
 
@@ -212,10 +206,7 @@ fi
 pages_verified=$FIO_READS
 
 # ---- (b) memstress with zswapblk1 as swap ---------------------------------------
-others=()
-while read -r name _; do
-	[ "$name" = Filename ] || others+=("$name")
-done < /proc/swaps
+swaps_active others
 rd ctl $CGROOT/cgroup.controllers
 if [ ${#others[@]} -gt 0 ]; then
 	tap_skip "memstress under faults" "other swap devices are active: ${others[*]}"

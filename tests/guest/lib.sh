@@ -357,6 +357,25 @@ zb_swapoff_all() {
 	return 0
 }
 
+# swaps_active VAR: the active swap areas of /proc/swaps into array VAR.
+swaps_active() {
+	local -n _zb_swaps=$1
+	local name
+	_zb_swaps=()
+	while read -r name _; do
+		[ "$name" = Filename ] || _zb_swaps+=("$name")
+	done < /proc/swaps
+}
+
+# cg_remove CG: kill every process of memory cgroup CG, then remove it.
+# Quiet if it does not exist.
+cg_remove() {
+	local p
+	[ -d "$1" ] || return 0
+	while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$1/cgroup.procs"
+	wait_for 10 rmdir "$1" 2>/dev/null
+}
+
 # zb_unload: release, swapoff, rmmod.  Quiet if not loaded.
 zb_unload() {
 	zb_loaded || return 0
