@@ -68,6 +68,16 @@ struct zswapblk_wb_run {
 	atomic_t pending;		/* pages in submitted bios */
 	unsigned long written;		/* pages now on the backing device */
 	int error;
+	/*
+	 * The pages of finished bios, for the next ones: a fresh page is
+	 * zeroed (init_on_alloc) only for the decompression to overwrite it,
+	 * which costs more than the decompression.  Every page taken from
+	 * here is overwritten whole: a slot decompresses to PAGE_SIZE bytes
+	 * or is skipped.  free_lock protects free_pages; both are touched
+	 * only in process context (the run, and zswapblk_wb_done_fn()).
+	 */
+	spinlock_t free_lock;
+	struct list_head free_pages;
 };
 
 static struct bio_set zswapblk_bio_set;
@@ -492,6 +502,8 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 		if (io->bounce)
 			__free_page(io->bounce);
 	} else {
+		LIST_HEAD(done);
+
 		/* our own bio: its vector is as we built it, page by page */
 		nr = io->bio.bi_vcnt;
 		for (i = 0; i < nr; i++) {
@@ -501,8 +513,11 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 					      io->block + i, ok, false))
 				run->written++;
 			set_page_private(page, 0);
-			__free_page(page);
+			list_add(&page->lru, &done);
 		}
+		spin_lock(&run->free_lock);
+		list_splice(&done, &run->free_pages);
+		spin_unlock(&run->free_lock);
 		if (!ok)
 			run->error = -EIO;
 	}
@@ -512,11 +527,16 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 		atomic64_add(nr, &dev->stats.bd_failed_writes);
 	bio_put(&io->bio);
 	atomic_sub(nr, &dev->wb_inflight);
-	if (req)
+	if (req) {
 		zswapblk_req_put(req, ok ? 0 : -EIO);
-	else
-		/* the run may return once this drops: touch it no more */
+	} else {
+		/*
+		 * The run may return once this drops: touch it no more, and
+		 * let free_pages, written and error be seen first.
+		 */
+		smp_mb__before_atomic();
 		atomic_sub(nr, &run->pending);
+	}
 	wake_up_all(&dev->wb_wait);
 }
 
@@ -659,6 +679,19 @@ static int zswapblk_wb_one(struct zswapblk_dev *dev,
 	return 1;
 }
 
+/* A page for the next slot: one a finished bio gave back, or a new one. */
+static struct page *zswapblk_wb_page(struct zswapblk_wb_run *run)
+{
+	struct page *page;
+
+	spin_lock(&run->free_lock);
+	page = list_first_entry_or_null(&run->free_pages, struct page, lru);
+	if (page)
+		list_del(&page->lru);
+	spin_unlock(&run->free_lock);
+	return page ?: alloc_page(GFP_NOIO | __GFP_NOWARN);
+}
+
 /*
  * Write back the slots in [@lo, @hi] that @run picks, with up to
  * writeback_batch_size pages in flight, and wait for them all.  Called
@@ -672,6 +705,7 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 	unsigned long index, submitted = 0;
 	struct page *page = NULL;
 	struct blk_plug plug;
+	LIST_HEAD(pages);
 	int ret = 0;
 
 	lockdep_assert_held(&dev->wb_mutex);
@@ -680,6 +714,8 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 	atomic_set(&run->pending, 0);
 	run->written = 0;
 	run->error = 0;
+	spin_lock_init(&run->free_lock);
+	INIT_LIST_HEAD(&run->free_pages);
 	hi = min(hi, dev->nr_pages - 1);
 
 	/* bios of blocks apart still go out together; sleeping flushes */
@@ -689,7 +725,7 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 		    zs_get_total_pages(dev->pool) <= run->stop_below)
 			break;
 		if (!page) {
-			page = alloc_page(GFP_NOIO | __GFP_NOWARN);
+			page = zswapblk_wb_page(run);
 			if (!page) {
 				ret = -ENOMEM;
 				break;
@@ -717,6 +753,11 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 		__free_page(page);
 
 	wait_event(dev->wb_wait, !atomic_read(&run->pending));
+	/* the lock orders this after the last zswapblk_wb_finish() */
+	spin_lock(&run->free_lock);
+	list_splice_init(&run->free_pages, &pages);
+	spin_unlock(&run->free_lock);
+	put_pages_list(&pages);
 	return ret ? ret : run->error;
 }
 
