@@ -49,8 +49,9 @@
 #   ZSWAPBLK_BENCH_ZERO_MIB   zero pages written by mem (256): MemFree is
 #                             noisy, many pages make a per-page cost visible
 #   ZSWAPBLK_BENCH_WB_MIB     data written back per run (64)
-#   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes and a swap run
-#                             of zswapblk and zram with perf (perf-*.txt)
+#   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes, a swap run
+#                             and writeback of zswapblk and zram with perf
+#                             (perf-*.txt)
 #   ZSWAPBLK_BENCH_PAGE_CLUSTER  vm.page-cluster for the whole run (default:
 #                             the kernel's, 3)
 set -uo pipefail
@@ -725,6 +726,23 @@ run_wb() {
 		wb_fio 4k-qd64 "$rep" "$disk" 4k 64
 		wb_fio 1m-qd4 "$rep" "$disk" 1M 4
 		log "wb rep $rep done"
+	done
+	[ "$PERF" = 1 ] && wb_perf "$disk"
+}
+
+# Profiles of "writeback idle" on each device (ZSWAPBLK_BENCH_PERF=1).
+wb_perf() {
+	local disk=$1 d sys
+	for d in zswapblk zram; do
+		[ "$d" = zram ] && [ ! -e /sys/block/zram0/backing_dev ] && continue
+		log "perf: writeback idle on $d"
+		sys=$(devsys "$d")
+		fresh "$d" "$ALG" "$disk" || { failure "set up $d with backing_dev $disk"; return 1; }
+		blk "$d" -w -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K || return 1
+		wr "$sys/idle" all || { failure "$d idle all"; return 1; }
+		perf_run "wb-$d" sh -c "echo idle > $sys/writeback" || failure "$d writeback idle under perf"
+		blk "$d" -v -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K
+		release "$d"
 	done
 }
 

@@ -30,7 +30,9 @@
 #                             (slub_debug, page_poison, KFENCE), which cost
 #                             every allocation: off by default, since they
 #                             are not what a user runs
-#   VMTEST_TCG_THREAD         single (default) or multi, as for vmrun.sh
+#   VMTEST_TCG_THREAD         multi (default here: one host thread per vCPU,
+#                             so the guest's two CPUs really run at once)
+#                             or single, as for vmrun.sh
 set -uo pipefail
 
 BENCH=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -40,6 +42,7 @@ RESULTS=${ZSWAPBLK_BENCH_RESULTS:-$BENCH/results}
 RUNS=$REPO/build/bench
 DISK_MIB=${ZSWAPBLK_BENCH_DISK_MIB:-512}
 TIMEOUT=${ZSWAPBLK_BENCH_TIMEOUT:-1740}
+export VMTEST_TCG_THREAD=${VMTEST_TCG_THREAD:-multi}
 EXTRA="slub_debug=- page_poison=0 kfence.sample_interval=0"
 [ "${ZSWAPBLK_BENCH_DEBUG_KERNEL:-0}" = 1 ] && EXTRA=
 
@@ -73,7 +76,7 @@ host_json() {
 	local f=$1 when=$2 load
 	read -r load _ < /proc/loadavg
 	if [ "$when" = before ]; then
-		"$PY" - "$f" "$load" "$EXTRA" "${VMTEST_TCG_THREAD:-single}" \
+		"$PY" - "$f" "$load" "$EXTRA" "$VMTEST_TCG_THREAD" \
 			"$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'EOF'
 import json, os, platform, subprocess, sys
 f, load, extra, tcg, commit = sys.argv[1:6]
