@@ -8,7 +8,8 @@
 # 1. setup-debug.sh: the packages of setup-host.sh and of a kernel build;
 # 2. build-kernel.sh: builds the 6.12 debug kernel (KASAN, lockdep, ...) or
 #    reuses the cached build;
-# 3. builds zswapblk.ko against it (make KDIR=...), zswapctl and tests/progs;
+# 3. builds zswapblk.ko against it (make KDIR=...), zswapctl, tests/progs
+#    and the mm selftests of 75-mm-selftests;
 # 4. runs tests/guest/run-all.sh [PREFIX...] in guests of that kernel
 #    (run-suite.sh, VMTEST_KERNEL and VMTEST_MODDIR for vmrun.sh): the test
 #    files are shared out over ZSWAPBLK_DEBUG_GUESTS guests (default 2, one
@@ -57,7 +58,7 @@ log "debug kernel $DEBUG_KREL ready after $((SECONDS - start)) s"
 # The module's rule does not know the tree changed: always rebuild it.
 rm -f "build/$DEBUG_KREL/zswapblk.ko"
 if ! make --no-print-directory KERNELS="$DEBUG_KREL" KDIR="$DEBUG_KDIR" modules ||
-	! make --no-print-directory zswapctl progs; then
+	! make --no-print-directory zswapctl progs selftests; then
 	log "build failed"
 	summary 0 1 0
 	exit 1
