@@ -447,7 +447,7 @@ swap_run() {
 	now t1
 	vmstat_snap v1
 	for c in "${SWAP_VMSTAT[@]}"; do extra+=("$c=$(( ${v1[$c]:-0} - ${v0[$c]:-0} ))"); done
-	while read -r k v; do [ "$k" = oom_kill ] && oom=$v; done < "$CG/memory.events"
+	while read -r k v; do [ "$k" = oom_kill ] && oom=$v; done <<< "$(< "$CG/memory.events")"
 	# The cgroup's own reclaim counters (memcg reclaim is not in the global
 	# pgscan/pgsteal) and its memory pressure stall time (PSI, microseconds).
 	while read -r k v; do
@@ -456,11 +456,11 @@ swap_run() {
 		workingset_activate_anon|swapcached)
 			extra+=("memcg_$k=$v") ;;
 		esac
-	done < "$CG/memory.stat"
+	done <<< "$(< "$CG/memory.stat")"
 	while read -r k v; do
 		v=${v##*total=}
 		extra+=("psi_${k}_us=$v")
-	done < "$CG/memory.pressure"
+	done <<< "$(< "$CG/memory.pressure")"
 	if [ $rc -ne 0 ]; then
 		if grep -q 'corruption' "$out" && grep -q '^not ok' "$out"; then
 			data_error "memstress on $d (rep $rep): $(grep -m3 -e '^not ok' -e '^#.*page' "$out" | tr '\n' ' ')"

@@ -51,7 +51,7 @@ in_cg() { ( echo "$BASHPID" > "$CG/cgroup.procs" && exec "$@" ); }
 
 # ---- memstress ----
 vmstat out0 pswpout; vmstat in0 pswpin
-mem_events() { local __k __v; while read -r __k __v; do [ "$__k" = "$2" ] && printf -v "$1" '%s' "$__v"; done < "$CG/memory.events"; }
+mem_events() { file_key "$1" "$CG/memory.events" "$2"; }
 run_tap_prog "memstress" in_cg "$MEMSTRESS" -m "$MIB" -p 2 -w 30 -s 7 -D 240 \
 	-S /sys/block/zswapblk0/mm_stat
 vmstat out1 pswpout; vmstat in1 pswpin

@@ -70,18 +70,16 @@ rd v /sys/block/zram0/initstate
 [ -e /sys/kernel/mm/transparent_hugepage/enabled ] || skip_all "no THP in this kernel"
 KH_MIB=${ZB_MM_KHUGEPAGED_MIB:-1800}
 mem_kb=0
-while read -r k v _; do
-	[ "$k" = MemTotal: ] && { mem_kb=$v; break; }
-done < /proc/meminfo
+file_key mem_kb /proc/meminfo MemTotal:
 
 # ---- the same environment for both devices ----
 
 # Every other swap goes off for the run (and back on afterwards).
+swaps_active active
 OTHER_SWAPS=()
-while read -r name _; do
-	[ "$name" = Filename ] && continue
+for name in "${active[@]}"; do
 	swapoff "$name" && OTHER_SWAPS+=("$name")
-done < /proc/swaps
+done
 ZSWAP=/sys/module/zswap/parameters/enabled
 zswap_was=
 [ -w $ZSWAP ] && rd zswap_was $ZSWAP && sysfs_write $ZSWAP N

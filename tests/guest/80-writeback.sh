@@ -680,7 +680,7 @@ else
 	check_cmp "bd_stat reads moved ($r)" "${r:-0}" -gt 0
 	check_cmp "spills ($sp) or watermark runs ($wm)" $((${sp:-0} + ${wm:-0})) -gt 0
 	oom=0
-	while read -r k val; do [ "$k" = oom_kill ] && oom=$val; done < "$CG/memory.events"
+	file_key oom "$CG/memory.events" oom_kill
 	check_eq "no OOM kill in the cgroup" "$oom" 0
 	check_no_io_errors zswapblk0
 	cg_cleanup

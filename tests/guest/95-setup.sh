@@ -53,11 +53,7 @@ install_sh() {
 }
 
 cleanup() {
-	local p
-	if [ -d "$CG" ]; then
-		while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$CG/cgroup.procs"
-		wait_for 10 rmdir "$CG" 2>/dev/null
-	fi
+	cg_remove "$CG"
 	[ -f "$CONF" ] && zswapctl teardown -c "$CONF" > /dev/null 2>&1
 	zb_unload 2>/dev/null
 	zb_backing_disk_release
@@ -73,19 +69,24 @@ ZB_CLEANUP=cleanup
 
 # no_zswap_swap: no zswapblk device is an active swap area
 no_zswap_swap() {
-	local name rest
-	while read -r name rest; do
+	local -a swaps
+	local name
+	swaps_active swaps
+	for name in "${swaps[@]}"; do
 		[[ $name == /dev/zswapblk* ]] && { echo "$name is swap"; return 1; }
-	done < /proc/swaps
+	done
 	return 0
 }
 
 # swap_prio DEV: the priority of an active swap area, or nothing
 swap_prio() {
-	local name prio
-	while read -r name _ _ _ prio; do
+	local -a swaps
+	local l name prio
+	file_lines swaps /proc/swaps
+	for l in "${swaps[@]}"; do
+		read -r name _ _ _ prio <<< "$l"
 		[ "$name" = "$1" ] && { echo "$prio"; return 0; }
-	done < /proc/swaps
+	done
 	return 1
 }
 

@@ -142,6 +142,25 @@ run_tap_prog() {
 
 # ---- small builtins-only utilities -------------------------------------------
 
+# file_lines ARRAY FILE: the lines of FILE into ARRAY, read in one go.
+# Use it for /proc and cgroup files whose values change while they are read:
+# "while read ... done < FILE" seeks back after every line, and a seq_file
+# regenerates its text on each seek, so a line can be skipped or cut.
+file_lines() { mapfile -t "$1" < "$2"; }
+
+# file_key VAR FILE KEY: the value after KEY in a "key value" file
+# (/proc/vmstat, memory.events, /proc/meminfo with "MemTotal:"); 1 if absent.
+file_key() {
+	local -a __lines
+	local __l __k __v
+	file_lines __lines "$2" || return 1
+	for __l in "${__lines[@]}"; do
+		read -r __k __v _ <<< "$__l"
+		[ "$__k" = "$3" ] && { printf -v "$1" '%s' "$__v"; return 0; }
+	done
+	return 1
+}
+
 # An fd nobody writes to: "read -t" on it sleeps without an exec.
 exec {_zb_sleep_fd}<> <(:)
 zb_sleep() { read -r -t "$1" -u "$_zb_sleep_fd" _ || true; }
@@ -305,12 +324,9 @@ mm_stat()    { _zb_stat_col "$1" "$2" mm_stat "$3" "${ZB_MM[$3]:-}"; }
 io_stat()    { _zb_stat_col "$1" "$2" io_stat "$3" "${ZB_IO[$3]:-}"; }
 debug_stat() { _zb_stat_col "$1" "$2" debug_stat "$3" "${ZB_DBG[$3]:-}"; }
 
-# vmstat VAR NAME: a /proc/vmstat counter.
+# vmstat VAR NAME: a /proc/vmstat counter (0 if the kernel has none).
 vmstat() {
-	local __k __v
-	while read -r __k __v; do
-		[ "$__k" = "$2" ] && { printf -v "$1" '%s' "$__v"; return 0; }
-	done < /proc/vmstat
+	file_key "$1" /proc/vmstat "$2" && return 0
 	printf -v "$1" '%s' 0
 	return 1
 }
@@ -350,29 +366,36 @@ zb_release_holds() {
 
 # zb_swapoff_all: swapoff every zswapblk device in /proc/swaps.
 zb_swapoff_all() {
-	local name rest
-	while read -r name rest; do
+	local -a lines
+	local l name
+	file_lines lines /proc/swaps
+	for l in "${lines[@]}"; do
+		read -r name _ <<< "$l"
 		[[ $name == /dev/zswapblk* ]] && swapoff "$name"
-	done < /proc/swaps
+	done
 	return 0
 }
 
 # swaps_active VAR: the active swap areas of /proc/swaps into array VAR.
 swaps_active() {
 	local -n _zb_swaps=$1
-	local name
+	local -a lines
+	local l name
 	_zb_swaps=()
-	while read -r name _; do
+	file_lines lines /proc/swaps
+	for l in "${lines[@]}"; do
+		read -r name _ <<< "$l"
 		[ "$name" = Filename ] || _zb_swaps+=("$name")
-	done < /proc/swaps
+	done
 }
 
 # cg_remove CG: kill every process of memory cgroup CG, then remove it.
 # Quiet if it does not exist.
 cg_remove() {
-	local p
+	local -a procs
 	[ -d "$1" ] || return 0
-	while read -r p; do kill -KILL "$p" 2>/dev/null; done < "$1/cgroup.procs"
+	file_lines procs "$1/cgroup.procs"
+	[ ${#procs[@]} -eq 0 ] || kill -KILL "${procs[@]}" 2>/dev/null
 	wait_for 10 rmdir "$1" 2>/dev/null
 }
 

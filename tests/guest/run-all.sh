@@ -87,9 +87,10 @@ for s in "${scripts[@]}"; do
 		for h in /sys/block/zswapblk*/completion_hold; do
 			[ -e "$h" ] && echo 0 > "$h" 2>/dev/null
 		done
-		while read -r dev _; do
+		mapfile -t swaps < /proc/swaps
+		for dev in "${swaps[@]%% *}"; do
 			[[ $dev == /dev/zswapblk* ]] && swapoff "$dev"
-		done < /proc/swaps
+		done
 		rmmod zswapblk 2>/dev/null
 		echo "    # $name left zswapblk loaded$([ -d /sys/module/zswapblk ] && echo ', and rmmod fails')"
 		status="not ok"
