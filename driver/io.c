@@ -261,20 +261,34 @@ static void zswapblk_write_work(struct work_struct *work)
  * Where a write is compressed: on the CPU that submitted it, which keeps
  * the data in its cache and costs no cross-CPU wakeup, unless that CPU
  * already has ZSWAPBLK_LOCAL_BACKLOG writes queued; then on the next
- * online CPU in turn, so that one busy submitter (kswapd) still gets every
- * CPU compressing.
+ * online CPU in turn, so that one busy submitter still gets every CPU
+ * compressing.
+ *
+ * A submitter in reclaim (PF_MEMALLOC: kswapd, direct and memcg reclaim)
+ * never waits for its write: it goes on scanning on this CPU, and a worker
+ * woken here would preempt it at its next cond_resched(), page after page.
+ * Its writes go to the other CPUs in turn.
  */
 #define ZSWAPBLK_LOCAL_BACKLOG	4
 
+static int zswapblk_next_cpu(int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
 static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 {
-	int cpu = raw_smp_processor_id();
+	int this = raw_smp_processor_id();
+	bool reclaim = current->flags & PF_MEMALLOC;
+	int cpu;
 
-	if (atomic_read(per_cpu_ptr(dev->backlog, cpu)) < ZSWAPBLK_LOCAL_BACKLOG)
-		return cpu;
-	cpu = cpumask_next(READ_ONCE(dev->next_cpu), cpu_online_mask);
-	if (cpu >= nr_cpu_ids)
-		cpu = cpumask_first(cpu_online_mask);
+	if (!reclaim &&
+	    atomic_read(per_cpu_ptr(dev->backlog, this)) < ZSWAPBLK_LOCAL_BACKLOG)
+		return this;
+	cpu = zswapblk_next_cpu(READ_ONCE(dev->next_cpu));
+	if (reclaim && cpu == this)
+		cpu = zswapblk_next_cpu(cpu);
 	WRITE_ONCE(dev->next_cpu, cpu);
 	return cpu;
 }
