@@ -52,6 +52,9 @@
 #   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes, a swap run
 #                             and writeback of zswapblk and zram with perf
 #                             (perf-*.txt)
+#   ZSWAPBLK_BENCH_WAITS      1: also record where the swap workload leaves
+#                             the CPU, one run on zswapblk and one on zram
+#                             (perf on sched_switch, waits-swap-*.txt)
 #   ZSWAPBLK_BENCH_PAGE_CLUSTER  vm.page-cluster for the whole run (default:
 #                             the kernel's, 3)
 set -uo pipefail
@@ -79,6 +82,7 @@ ZERO_MIB=${ZSWAPBLK_BENCH_ZERO_MIB:-256}
 TABLE_SIZE=4G
 WB_MIB=${ZSWAPBLK_BENCH_WB_MIB:-64}
 PERF=${ZSWAPBLK_BENCH_PERF:-0}
+WAITS=${ZSWAPBLK_BENCH_WAITS:-0}
 ALG=lz4
 DEVS=(zswapblk zram brd)
 
@@ -403,6 +407,33 @@ perf_run() {
 	return $rc
 }
 
+# waits_run NAME CMD...: CMD with every switch away from memstress recorded
+# with its call chain (perf, sched:sched_switch): where the workload leaves
+# the CPU, preempted (prev_state R: something else wanted it) or blocked
+# (D, S: waiting for I/O, a lock, a folio under writeback).  The counts per
+# state and the call graph go to $OUT/waits-NAME.txt.  Without
+# ZSWAPBLK_BENCH_WAITS=1, just CMD.
+waits_run() {
+	local name=$1 data=/tmp/waits-$1.data rc
+	shift
+	if [ "$WAITS" != 1 ] || ! command -v perf > /dev/null; then
+		"$@"
+		return
+	fi
+	perf record -q -e sched:sched_switch --filter 'prev_comm == "memstress"' \
+		-g -a -o "$data" -- "$@" 2> "$OUT/log/waits-record-$name.txt"
+	rc=$?
+	{
+		echo "# switches away from memstress by prev_state"
+		perf script -i "$data" -F trace 2> /dev/null |
+			grep -o 'prev_state=[A-Z+]*' | sort | uniq -c
+		perf report -i "$data" --stdio --no-children -g caller,0.5,callee \
+			--percent-limit 2 2> /dev/null
+	} > "$OUT/waits-$name.txt"
+	rm -f "$data"
+	return $rc
+}
+
 # Profiles of QD1 random writes (ZSWAPBLK_BENCH_PERF=1).
 perf_profile() {
 	local d
@@ -492,6 +523,14 @@ run_swap() {
 			log "perf: swap on $d"
 			SWAP_PREFIX=(perf_run "swap-$d")
 			swap_run "$d" perf
+			SWAP_PREFIX=()
+		done
+	fi
+	if [ "$WAITS" = 1 ]; then
+		for d in zswapblk zram; do
+			log "waits: swap on $d"
+			SWAP_PREFIX=(waits_run "swap-$d")
+			swap_run "$d" waits
 			SWAP_PREFIX=()
 		done
 	fi

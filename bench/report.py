@@ -149,7 +149,7 @@ def collect(args):
     # 2. swap
     swap = {}
     for r in recs:
-        if r["w"] != "swap" or r["rep"] == "perf":
+        if r["w"] != "swap" or r["rep"] in ("perf", "waits"):
             continue
         dv = swap.setdefault(r["dev"], {})
         for k, v in r.items():
