@@ -191,6 +191,7 @@ static struct {
 	int		prio;
 	char		*hold_path;
 	volatile sig_atomic_t holding;
+	uint64_t	hold_since;	/* now_ms() when the hold was set */
 	char		*stable_path;
 	char		*stable_orig;	/* NULL unless changed */
 	char		*pc_path;
@@ -290,6 +291,7 @@ static int hold_set(unsigned int ms)
 	int rc;
 
 	env.holding = 1;	/* before the write: a signal must release */
+	env.hold_since = now_ms();
 	rc = path_write_u64(env.hold_path, ms);
 	if (rc) {
 		env.holding = 0;
@@ -1273,9 +1275,14 @@ static int swap_out(struct run *r)
 		}
 		if (!(kpf & KPF_WRITEBACK) || !(kpf & KPF_SWAPCACHE) ||
 		    (kpf & KPF_MMAP)) {
+			uint64_t hold = 1;
+
+			path_read_u64(env.hold_path, &hold);
 			fail(r, "page %zu: after swap-out kpageflags %#" PRIx64
-			     " lack WRITEBACK|SWAPCACHE or have MMAP: is the "
-			     "write held?", i, kpf);
+			     " lack WRITEBACK|SWAPCACHE or have MMAP; the hold "
+			     "set %" PRIu64 " ms ago is %s", i, kpf,
+			     now_ms() - env.hold_since,
+			     hold ? "still on" : "over (timed out?)");
 			return -1;
 		}
 	}
