@@ -265,11 +265,17 @@ static void zswapblk_write_work(struct work_struct *work)
  * compressing.
  *
  * A submitter in reclaim (PF_MEMALLOC: kswapd, direct and memcg reclaim)
- * never waits for its write: it goes on scanning on this CPU, and a worker
- * woken here would preempt it at its next cond_resched(), page after page.
- * Its writes go to the other CPUs in turn.
+ * does not wait for its write: it goes on scanning on this CPU, and a
+ * worker woken here would preempt it at its next cond_resched(), page after
+ * page.  Its writes go to the other CPUs in turn, but only while the next
+ * one has fewer than ZSWAPBLK_RECLAIM_BACKLOG queued: reclaim frees a page
+ * only once its write has completed, and a reclaimer that ran far ahead of
+ * its writes would find nothing to free and end in an early OOM kill of a
+ * tight memory cgroup.  When the other CPUs are behind, the write is done
+ * here, which holds the reclaimer back.
  */
 #define ZSWAPBLK_LOCAL_BACKLOG	4
+#define ZSWAPBLK_RECLAIM_BACKLOG	32	/* a reclaim batch: SWAP_CLUSTER_MAX */
 
 static int zswapblk_next_cpu(int cpu)
 {
@@ -280,15 +286,21 @@ static int zswapblk_next_cpu(int cpu)
 static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 {
 	int this = raw_smp_processor_id();
-	bool reclaim = current->flags & PF_MEMALLOC;
 	int cpu;
 
-	if (!reclaim &&
-	    atomic_read(per_cpu_ptr(dev->backlog, this)) < ZSWAPBLK_LOCAL_BACKLOG)
+	if (current->flags & PF_MEMALLOC) {
+		cpu = zswapblk_next_cpu(READ_ONCE(dev->next_cpu));
+		if (cpu == this)
+			cpu = zswapblk_next_cpu(cpu);
+		if (atomic_read(per_cpu_ptr(dev->backlog, cpu)) >=
+		    ZSWAPBLK_RECLAIM_BACKLOG)
+			return this;
+		WRITE_ONCE(dev->next_cpu, cpu);
+		return cpu;
+	}
+	if (atomic_read(per_cpu_ptr(dev->backlog, this)) < ZSWAPBLK_LOCAL_BACKLOG)
 		return this;
 	cpu = zswapblk_next_cpu(READ_ONCE(dev->next_cpu));
-	if (reclaim && cpu == this)
-		cpu = zswapblk_next_cpu(cpu);
 	WRITE_ONCE(dev->next_cpu, cpu);
 	return cpu;
 }
