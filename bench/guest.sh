@@ -518,22 +518,21 @@ run_swap() {
 			log "swap rep $rep $d done"
 		done
 	done
-	if [ "$PERF" = 1 ]; then
-		for d in zswapblk zram; do
-			log "perf: swap on $d"
-			SWAP_PREFIX=(perf_run "swap-$d")
-			swap_run "$d" perf
-			SWAP_PREFIX=()
-		done
-	fi
-	if [ "$WAITS" = 1 ]; then
-		for d in zswapblk zram; do
-			log "waits: swap on $d"
-			SWAP_PREFIX=(waits_run "swap-$d")
-			swap_run "$d" waits
-			SWAP_PREFIX=()
-		done
-	fi
+	[ "$PERF" = 1 ] && swap_profiled perf perf_run
+	[ "$WAITS" = 1 ] && swap_profiled waits waits_run
+	return 0
+}
+
+# swap_profiled REP PROFILER: one more swap run on zswapblk and on zram
+# under PROFILER (perf_run or waits_run), recorded as repetition REP.
+swap_profiled() {
+	local d
+	for d in zswapblk zram; do
+		log "$1: swap on $d"
+		SWAP_PREFIX=("$2" "swap-$d")
+		swap_run "$d" "$1"
+		SWAP_PREFIX=()
+	done
 }
 
 # ---- 3. memory efficiency -------------------------------------------------------
