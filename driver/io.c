@@ -271,8 +271,8 @@ static void zswapblk_write_work(struct work_struct *work)
  * one has fewer than ZSWAPBLK_RECLAIM_BACKLOG queued: reclaim frees a page
  * only once its write has completed, and a reclaimer that ran far ahead of
  * its writes would find nothing to free and end in an early OOM kill of a
- * tight memory cgroup.  When the other CPUs are behind, the write is done
- * here, which holds the reclaimer back.
+ * tight memory cgroup.  When that CPU is behind, the write is done here,
+ * which holds the reclaimer back.
  */
 #define ZSWAPBLK_LOCAL_BACKLOG	4
 #define ZSWAPBLK_RECLAIM_BACKLOG	32	/* a reclaim batch: SWAP_CLUSTER_MAX */
