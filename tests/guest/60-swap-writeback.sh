@@ -22,13 +22,8 @@ check "disksize 128M" zb_init zswapblk0 128M || bail "cannot initialise"
 check "mkswap + swapon -p 32767" zb_swapon zswapblk0
 show=$(swapon --show=NAME,TYPE,PRIO --noheadings --raw 2>&1)
 check_match "swapon --show lists $DEV as a partition with priority 32767" "$show" "*$DEV partition 32767*"
-found=0
-file_lines swaps /proc/swaps
-for l in "${swaps[@]}"; do
-	read -r name type size used prio <<< "$l"
-	[ "$name" = $DEV ] && [ "$type" = partition ] && [ "$prio" = 32767 ] && found=1
-done
-check_eq "/proc/swaps lists $DEV, partition, priority 32767" "$found" 1
+swap_entry ent $DEV
+check_eq "/proc/swaps lists $DEV, partition, priority 32767" "${ent[1]:-} ${ent[4]:-}" "partition 32767"
 check "swapoff" swapoff $DEV
 
 # ---- writeback under hold ----

@@ -302,13 +302,8 @@ tap_diag "swap"
 zctl -f -s 64M --swapon --priority 100
 # mkswap's report goes to stderr: stdout is only the device.
 ctl_ok "-f -s 64M --swapon --priority 100" /dev/zswapblk0 1
-prio=
-file_lines swaps /proc/swaps
-for l in "${swaps[@]}"; do
-	read -r name _ _ _ p <<< "$l"
-	[ "$name" = /dev/zswapblk0 ] && prio=$p
-done
-check_eq "/proc/swaps: /dev/zswapblk0 with priority 100" "$prio" 100
+swap_entry ent /dev/zswapblk0
+check_eq "/proc/swaps: /dev/zswapblk0 with priority 100" "${ent[4]:-}" 100
 zctl --raw -n -o NAME,MOUNTPOINT
 ctl_ok "MOUNTPOINT shows [SWAP]" "/dev/zswapblk0 [SWAP]"
 zctl -r /dev/zswapblk0

@@ -80,14 +80,9 @@ no_zswap_swap() {
 
 # swap_prio DEV: the priority of an active swap area, or nothing
 swap_prio() {
-	local -a swaps
-	local l name prio
-	file_lines swaps /proc/swaps
-	for l in "${swaps[@]}"; do
-		read -r name _ _ _ prio <<< "$l"
-		[ "$name" = "$1" ] && { echo "$prio"; return 0; }
-	done
-	return 1
+	local -a ent
+	swap_entry ent "$1" || return 1
+	echo "${ent[4]}"
 }
 
 # devices: the zswapblk disks, e.g. "zswapblk0 zswapblk2"

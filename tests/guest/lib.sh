@@ -366,11 +366,10 @@ zb_release_holds() {
 
 # zb_swapoff_all: swapoff every zswapblk device in /proc/swaps.
 zb_swapoff_all() {
-	local -a lines
-	local l name
-	file_lines lines /proc/swaps
-	for l in "${lines[@]}"; do
-		read -r name _ <<< "$l"
+	local -a swaps
+	local name
+	swaps_active swaps
+	for name in "${swaps[@]}"; do
 		[[ $name == /dev/zswapblk* ]] && swapoff "$name"
 	done
 	return 0
@@ -387,6 +386,21 @@ swaps_active() {
 		read -r name _ <<< "$l"
 		[ "$name" = Filename ] || _zb_swaps+=("$name")
 	done
+}
+
+# swap_entry ARRAY DEV: DEV's fields in /proc/swaps (Filename Type Size Used
+# Priority) into ARRAY; empty and 1 if DEV is not an active swap area.
+swap_entry() {
+	local -n _zb_ent=$1
+	local -a lines
+	local l
+	file_lines lines /proc/swaps
+	for l in "${lines[@]}"; do
+		read -r -a _zb_ent <<< "$l"
+		[ "${_zb_ent[0]:-}" = "$2" ] && return 0
+	done
+	_zb_ent=()
+	return 1
 }
 
 # cg_remove CG: kill every process of memory cgroup CG, then remove it.
