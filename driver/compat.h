@@ -29,6 +29,8 @@ static inline struct gendisk *zswapblk_alloc_disk(void)
 	blk_queue_flag_clear(QUEUE_FLAG_ADD_RANDOM, q);
 	/* swapon turns this into SWP_STABLE_WRITES */
 	blk_queue_flag_set(QUEUE_FLAG_STABLE_WRITES, q);
+	/* ->submit_bio honours REQ_NOWAIT (see io.c) */
+	blk_queue_flag_set(QUEUE_FLAG_NOWAIT, q);
 	blk_queue_physical_block_size(q, PAGE_SIZE);
 	blk_queue_logical_block_size(q, ZSWAPBLK_LOGICAL_BLOCK_SIZE);
 	blk_queue_io_min(q, PAGE_SIZE);
@@ -64,8 +66,9 @@ static inline struct gendisk *zswapblk_alloc_disk(void)
 		 * Stable writes: swapon turns this into SWP_STABLE_WRITES.
 		 * Deliberately no BLK_FEAT_SYNCHRONOUS (writes complete in
 		 * workers) and no BLK_FEAT_ROTATIONAL (an SSD-like device).
+		 * ->submit_bio honours REQ_NOWAIT (see io.c).
 		 */
-		.features		= BLK_FEAT_STABLE_WRITES,
+		.features		= BLK_FEAT_STABLE_WRITES | BLK_FEAT_NOWAIT,
 	};
 
 	return blk_alloc_disk(&lim, NUMA_NO_NODE);

@@ -4,7 +4,10 @@
  *
  * Reads, discards and write-zeroes are served inline: the data is in memory
  * and nothing has to wait (pages on the backing device are read by child
- * bios).  Writes are never completed inside ->submit_bio:
+ * bios).  Nothing in ->submit_bio waits for I/O, so the disk supports
+ * REQ_NOWAIT: such a bio only allocates with GFP_NOWAIT, and when that fails
+ * it ends with BLK_STS_AGAIN, unprocessed (a write) or to be read again (a
+ * read).  Writes are never completed inside ->submit_bio:
  * each write bio is handed to the device's workqueue, where it is compressed,
  * stored and completed.  So the kernel sees swap pages under writeback, and
  * with stable writes advertised it must keep them unmodified meanwhile.
@@ -104,7 +107,7 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 		}
 		/* the page is split across segments: go through a bounce page */
 		if (!bounce) {
-			bounce = alloc_page(GFP_NOIO);
+			bounce = alloc_page(zswapblk_bio_gfp(bio));
 			if (!bounce) {
 				ret = -ENOMEM;
 				break;
@@ -120,7 +123,10 @@ static void zswapblk_bio_read(struct zswapblk_dev *dev, struct bio *bio)
 
 	if (bounce)
 		__free_page(bounce);
-	if (ret < 0)
+	if (ret == -ENOMEM && (bio->bi_opf & REQ_NOWAIT))
+		/* nothing went wrong: the submitter reads it again, waiting */
+		cmpxchg(&bio->bi_status, BLK_STS_OK, BLK_STS_AGAIN);
+	else if (ret < 0)
 		zswapblk_read_failed(dev, bio);
 	bio_end_io_acct(bio, start_time);
 	bio_endio(bio);
@@ -172,7 +178,8 @@ static void zswapblk_stable_record(struct zswapblk_req *req)
 	struct bvec_iter iter = bio->bi_iter;
 	u32 crc = ~0U, done = 0;
 
-	req->csums = kmalloc_array(n, sizeof(u32), GFP_NOIO | __GFP_NOWARN);
+	req->csums = kmalloc_array(n, sizeof(u32),
+				   zswapblk_bio_gfp(bio) | __GFP_NOWARN);
 	if (!req->csums)
 		return;
 	for (i = 0; iter.bi_size; ) {
@@ -320,8 +327,15 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 	struct zswapblk_req *req;
 	int inflight;
 
-	/* GFP_NOIO: we may be writing out pages to free memory */
-	req = mempool_alloc(dev->req_pool, GFP_NOIO);
+	/*
+	 * GFP_NOIO, as we may be writing out pages to free memory: from the
+	 * mempool, this cannot fail.  GFP_NOWAIT can, before anything is done.
+	 */
+	req = mempool_alloc(dev->req_pool, zswapblk_bio_gfp(bio));
+	if (!req) {
+		bio_wouldblock_error(bio);
+		return;
+	}
 	req->dev = dev;
 	req->bio = bio;
 	req->start_time = bio_start_io_acct(bio);

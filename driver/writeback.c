@@ -345,17 +345,23 @@ static void zswapblk_bd_read_put(struct zswapblk_dev *dev, unsigned int gen)
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
 }
 
+/*
+ * A bio to the backing device.  With GFP_NOIO it comes from a mempool and
+ * cannot fail; with GFP_NOWAIT it may be NULL.
+ */
 static struct zswapblk_bd_io *zswapblk_bd_io_alloc(struct zswapblk_dev *dev,
 						   blk_opf_t opf,
 						   unsigned long block,
-						   unsigned short nr_pages)
+						   unsigned short nr_pages,
+						   gfp_t gfp)
 {
 	struct zswapblk_bd_io *io;
 	struct bio *bio;
 
-	/* GFP_NOIO from a mempool: this cannot fail */
-	bio = bio_alloc_bioset(dev->bdev, nr_pages, opf, GFP_NOIO,
+	bio = bio_alloc_bioset(dev->bdev, nr_pages, opf, gfp,
 			       &zswapblk_bio_set);
+	if (!bio)
+		return NULL;
 	bio->bi_iter.bi_sector = (sector_t)block << ZSWAPBLK_SECTORS_PER_PAGE_SHIFT;
 	io = container_of(bio, struct zswapblk_bd_io, bio);
 	io->dev = dev;
@@ -395,15 +401,22 @@ static void zswapblk_bd_read_end(struct bio *bio)
 /*
  * Read @ref's block into the page of @parent at @iter, and advance @iter.
  * The backing read was accounted by zswapblk_read_page().  @parent
- * completes only once this read has.  It does not wait.
+ * completes only once this read has.  It does not wait, except for memory
+ * with GFP_NOIO; for a REQ_NOWAIT @parent it does not wait at all and
+ * returns -ENOMEM when memory is short.
  */
 int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 		     struct bvec_iter *iter, const struct zswapblk_bd_ref *ref)
 {
+	gfp_t gfp = zswapblk_bio_gfp(parent);
 	struct bio_vec bv = bio_iter_iovec(parent, *iter);
 	struct zswapblk_bd_io *io;
 
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block, 1);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block, 1, gfp);
+	if (!io) {
+		zswapblk_bd_read_put(dev, ref->gen);
+		return -ENOMEM;
+	}
 	io->gen = ref->gen;
 	io->parent = parent;
 	io->iter = *iter;
@@ -411,7 +424,7 @@ int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 		__bio_add_page(&io->bio, bv.bv_page, PAGE_SIZE, bv.bv_offset);
 	} else {
 		/* split across segments: read into our page, copy at the end */
-		io->bounce = alloc_page(GFP_NOIO);
+		io->bounce = alloc_page(gfp);
 		if (!io->bounce) {
 			bio_put(&io->bio);
 			zswapblk_bd_read_put(dev, ref->gen);
@@ -566,7 +579,7 @@ int zswapblk_spill(struct zswapblk_dev *dev, struct zswapblk_req *req,
 	block = zswapblk_block_alloc(dev);
 	if (block < 0)
 		return block;
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block, 1);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block, 1, GFP_NOIO);
 	io->req = req;
 	io->index = index;
 	if (!page) {
@@ -669,7 +682,7 @@ static int zswapblk_wb_one(struct zswapblk_dev *dev,
 	}
 	if (!io) {
 		io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block,
-					  run->bio_pages);
+					  run->bio_pages, GFP_NOIO);
 		io->run = run;
 		run->io = io;
 	}

@@ -376,6 +376,17 @@ void zswapblk_hold_release(struct zswapblk_dev *dev, bool timeout);
 void zswapblk_hold_timeout_fn(struct work_struct *work);
 int zswapblk_hold_set(struct zswapblk_dev *dev, unsigned int ms);
 
+/*
+ * How ->submit_bio allocates for @bio.  The disk supports REQ_NOWAIT (the
+ * flag io_uring submits with first): such a bio must not wait for memory,
+ * and is ended with BLK_STS_AGAIN when GFP_NOWAIT fails; the submitter then
+ * retries from a context that may block.
+ */
+static inline gfp_t zswapblk_bio_gfp(const struct bio *bio)
+{
+	return bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO;
+}
+
 /* slots.c: the slot table and the zero bitmap */
 int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages);
 void zswapblk_table_destroy(struct zswapblk_dev *dev);

@@ -119,6 +119,9 @@ check "neighbouring sectors are still zero" \
 	sh -c "$BLKPAT -v -p zero -o 7M -l 1M /dev/zswapblk0 && $BLKPAT -v -p zero -o 12M -l 1M /dev/zswapblk0"
 check "blkpat writes 4 MiB at 16M (O_DIRECT, 64 KiB requests)" "$BLKPAT" -w -p comp:43 -o 16M -l 4M /dev/zswapblk0
 check "blkpat reads them back (O_DIRECT)" "$BLKPAT" -v -p comp:43 -o 16M -l 4M /dev/zswapblk0
+# REQ_NOWAIT (io_uring tries it first): served, not refused with EOPNOTSUPP
+check "RWF_NOWAIT writes 1 MiB at 24M" "$BLKPAT" -n -w -p comp:44 -o 24M -l 1M /dev/zswapblk0
+check "RWF_NOWAIT reads it back" "$BLKPAT" -n -v -p comp:44 -o 24M -l 1M /dev/zswapblk0
 check "the dd pattern is still intact" \
 	sh -c "dd if=/dev/zswapblk0 bs=64k skip=128 count=64 iflag=direct status=none | cmp - $ZB_TMP/pattern"
 io_stat c1 zswapblk0 async_completions

@@ -179,7 +179,7 @@ wb_cmd() {
 wb_fio() {
 	local desc=$1 want=$2 job=$3; shift 3
 	local out=$ZB_TMP/fio.out err=$ZB_TMP/fio.err rc line clean=0 eio=0 ioerr=0 other=() vfail=()
-	env "$@" fio --output="$out" "$ZB_FIO/$job" 2> "$err"
+	env WB_NOWAIT=0 "$@" fio --output="$out" "$ZB_FIO/$job" 2> "$err"
 	rc=$?
 	while IFS= read -r line; do
 		case $line in
@@ -232,7 +232,7 @@ verify() {
 	local bs=4k
 	[ "$5" = 0 ] && bs=64k
 	wb_fio "$1" "$2" wb-fill.fio WB_OFFSET="$3" WB_SIZE="$4" WB_COMPRESS="$5" \
-		WB_BS=$bs WB_VERIFY_ONLY=1 WB_ALIGN="${ALIGN:-0}"
+		WB_BS=$bs WB_VERIFY_ONLY=1 WB_ALIGN="${ALIGN:-0}" WB_NOWAIT="${NOWAIT:-0}"
 }
 
 # dd_fill: the module file, three times, 4 MiB apart (when the data does not
@@ -473,8 +473,9 @@ verify "verify A from the backing disk" ok 0 16M 50
 verify "verify B from the backing disk" ok 16M 8M 0
 bd_stat r1 zswapblk0 reads
 check_eq "bd_stat reads: every page came from the disk once" $((r1 - r0)) 6144
-ALIGN=512 verify "verify A from the disk into buffers 512 bytes into a page" ok 0 16M 50
-ALIGN=512 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
+ALIGN=512 NOWAIT=1 verify "verify A from the disk into buffers 512 bytes into a page, RWF_NOWAIT" \
+	ok 0 16M 50
+ALIGN=512 NOWAIT=1 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
 bd_stat r2 zswapblk0 reads
 check_eq "bd_stat reads: every page from the disk once more" $((r2 - r1)) 6144
 check_no_io_errors zswapblk0

@@ -4,13 +4,17 @@
  * direct I/O (O_DIRECT), so every byte goes through the driver.  On a
  * regular file (created if needed) it uses buffered I/O.
  *
- *   blkpat -w|-v -p PATTERN [-o OFFSET] [-l LENGTH] [-b BLOCK] DEVICE
+ *   blkpat -w|-v -p PATTERN [-o OFFSET] [-l LENGTH] [-b BLOCK] [-n] DEVICE
  *
  * PATTERN is one of
  *   zero         all-zero pages
  *   same:HEX     every 64-bit word is HEX (a "same-filled" page)
  *   rand:SEED    incompressible; depends on SEED and the page's device offset
  *   comp:SEED    about half compressible (half random, half a repeated word)
+ *
+ * -n submits every block with RWF_NOWAIT (pwritev2/preadv2), which the kernel
+ * passes on as REQ_NOWAIT: a device that does not support it fails them
+ * (EOPNOTSUPP), one that does may answer EAGAIN when it would have to wait.
  *
  * Offsets, lengths and block sizes take K/M/G suffixes and must be multiples
  * of 4096.  Because the pattern of a page depends on its offset on the
@@ -26,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -122,7 +127,7 @@ static int parse_pattern(const char *s, struct pattern *pat)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: blkpat -w|-v -p zero|same:HEX|rand:SEED|comp:SEED "
-		   "[-o OFFSET] [-l LENGTH] [-b BLOCK] [-q] DEVICE\n");
+		   "[-o OFFSET] [-l LENGTH] [-b BLOCK] [-n] [-q] DEVICE\n");
 }
 
 int main(int argc, char **argv)
@@ -131,11 +136,11 @@ int main(int argc, char **argv)
 	uint64_t *buf, *exp;
 	struct pattern pat = { PAT_ZERO, 0 };
 	struct stat st;
-	int opt, mode = 0, quiet = 0, fd, have_pat = 0;
+	int opt, mode = 0, quiet = 0, fd, have_pat = 0, flags = 0;
 	unsigned int i;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "wvp:o:l:b:qh")) != -1) {
+	while ((opt = getopt(argc, argv, "wvp:o:l:b:nqh")) != -1) {
 		switch (opt) {
 		case 'w':
 		case 'v':
@@ -155,6 +160,9 @@ int main(int argc, char **argv)
 				fprintf(stderr, "blkpat: bad size '%s'\n", optarg);
 				return 2;
 			}
+			break;
+		case 'n':
+			flags = RWF_NOWAIT;
 			break;
 		case 'q':
 			quiet = 1;
@@ -189,14 +197,15 @@ int main(int argc, char **argv)
 
 	for (done = 0; done < len; done += n) {
 		size_t chunk = len - done < bs ? len - done : bs;
+		struct iovec iov = { .iov_base = buf, .iov_len = chunk };
 
 		pos = off + done;
 		if (mode == 'w') {
 			for (i = 0; i < chunk / PG; i++)
 				fill_page(&pat, pos / PG + i, buf + i * (PG / 8));
-			n = pwrite(fd, buf, chunk, pos);
+			n = pwritev2(fd, &iov, 1, pos, flags);
 		} else {
-			n = pread(fd, buf, chunk, pos);
+			n = preadv2(fd, &iov, 1, pos, flags);
 		}
 		if (n < 0 || (size_t)n != chunk) {
 			fprintf(stderr, "blkpat: %s at %" PRIu64 ": %s\n",
