@@ -7,10 +7,11 @@
  * bios).  Nothing in ->submit_bio waits for I/O, so the disk supports
  * REQ_NOWAIT: such a bio only allocates with GFP_NOWAIT, and when that fails
  * it ends with BLK_STS_AGAIN, unprocessed (a write) or to be read again (a
- * read).  Writes are never completed inside ->submit_bio:
- * each write bio is handed to the device's workqueue, where it is compressed,
- * stored and completed.  So the kernel sees swap pages under writeback, and
- * with stable writes advertised it must keep them unmodified meanwhile.
+ * read).  Writes are never completed inside ->submit_bio: each write bio
+ * is queued to a CPU's write worker (zswapblk_pick_cpu() says which), where
+ * it is compressed, stored and completed.  So the kernel sees swap pages
+ * under writeback, and with stable writes advertised it must keep them
+ * unmodified meanwhile.
  *
  * completion_hold parks new write bios, unprocessed, on a list and releases
  * them all at once to the workers, when userspace asks or when the hold
@@ -220,10 +221,12 @@ void zswapblk_req_put(struct zswapblk_req *req, int ret)
 		zswapblk_end_write(req, READ_ONCE(req->error));
 }
 
-/* Workqueue function: compress and store one write bio, then complete it. */
-static void zswapblk_write_work(struct work_struct *work)
+/*
+ * Compress and store one write bio.  Returns true if that completed its
+ * part, and nothing else (a backing write) holds it: the caller ends it.
+ */
+static bool zswapblk_write_req(struct zswapblk_req *req)
 {
-	struct zswapblk_req *req = container_of(work, struct zswapblk_req, work);
 	struct zswapblk_dev *dev = req->dev;
 	struct bio *bio = req->bio;
 	struct bvec_iter iter = bio->bi_iter;
@@ -231,7 +234,6 @@ static void zswapblk_write_work(struct work_struct *work)
 	unsigned int i;
 	int ret = 0;
 
-	atomic_dec(per_cpu_ptr(dev->backlog, req->cpu));
 	for (i = 0; iter.bi_size && !ret; i++) {
 		unsigned long index = zswapblk_bio_index(&iter);
 		struct bio_vec bv = bio_iter_iovec(bio, iter);
@@ -261,7 +263,70 @@ static void zswapblk_write_work(struct work_struct *work)
 
 	if (bounce)
 		__free_page(bounce);
-	zswapblk_req_put(req, ret);
+	if (ret)
+		cmpxchg(&req->error, 0, ret);
+	return atomic_dec_and_test(&req->pending);
+}
+
+static void zswapblk_end_batch(struct list_head *batch, unsigned int *n)
+{
+	struct zswapblk_req *req, *next;
+
+	list_for_each_entry_safe(req, next, batch, node)
+		zswapblk_end_write(req, READ_ONCE(req->error));
+	INIT_LIST_HEAD(batch);
+	*n = 0;
+}
+
+/*
+ * A CPU's write worker.  It takes every queued request at once, oldest
+ * first, and ends the bios it stored ZSWAPBLK_END_BATCH at a time, and
+ * whenever the queue runs dry.  Each bio_endio() wakes the submitter, which
+ * would preempt us at the next request: a batch wakes it once for many
+ * bios, and it submits as many again before it sleeps.  A lone request
+ * (queue depth 1) still ends as soon as it is stored.
+ */
+#define ZSWAPBLK_END_BATCH	16
+
+static void zswapblk_queue_work(struct work_struct *work)
+{
+	struct zswapblk_queue *q = container_of(work, struct zswapblk_queue,
+						work);
+	struct zswapblk_req *req, *next;
+	struct llist_node *list;
+	LIST_HEAD(batch);
+	unsigned int n = 0;
+
+	while ((list = llist_del_all(&q->reqs))) {
+		list = llist_reverse_order(list);
+		llist_for_each_entry_safe(req, next, list, qnode) {
+			atomic_dec(&q->backlog);
+			if (zswapblk_write_req(req)) {
+				list_add_tail(&req->node, &batch);
+				n++;
+			}
+			if (n >= ZSWAPBLK_END_BATCH) {
+				zswapblk_end_batch(&batch, &n);
+				cond_resched();
+			}
+		}
+		zswapblk_end_batch(&batch, &n);
+		cond_resched();
+	}
+}
+
+void zswapblk_queues_init(struct zswapblk_dev *dev)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct zswapblk_queue *q = per_cpu_ptr(dev->queues, cpu);
+
+		init_llist_head(&q->reqs);
+		INIT_WORK(&q->work, zswapblk_queue_work);
+		atomic_set(&q->backlog, 0);
+		q->dev = dev;
+	}
 }
 
 /*
@@ -290,6 +355,11 @@ static int zswapblk_next_cpu(int cpu)
 	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
 }
 
+static int zswapblk_backlog(struct zswapblk_dev *dev, int cpu)
+{
+	return atomic_read(&per_cpu_ptr(dev->queues, cpu)->backlog);
+}
+
 static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 {
 	int this = raw_smp_processor_id();
@@ -299,27 +369,30 @@ static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 		cpu = zswapblk_next_cpu(READ_ONCE(dev->next_cpu));
 		if (cpu == this)
 			cpu = zswapblk_next_cpu(cpu);
-		if (atomic_read(per_cpu_ptr(dev->backlog, cpu)) >=
-		    ZSWAPBLK_RECLAIM_BACKLOG)
+		if (zswapblk_backlog(dev, cpu) >= ZSWAPBLK_RECLAIM_BACKLOG)
 			return this;
 		WRITE_ONCE(dev->next_cpu, cpu);
 		return cpu;
 	}
-	if (atomic_read(per_cpu_ptr(dev->backlog, this)) < ZSWAPBLK_LOCAL_BACKLOG)
+	if (zswapblk_backlog(dev, this) < ZSWAPBLK_LOCAL_BACKLOG)
 		return this;
 	cpu = zswapblk_next_cpu(READ_ONCE(dev->next_cpu));
 	WRITE_ONCE(dev->next_cpu, cpu);
 	return cpu;
 }
 
-/* Queue @req to a write worker. */
+/* Queue @req to a CPU's write worker. */
 void zswapblk_queue_req(struct zswapblk_req *req)
 {
 	struct zswapblk_dev *dev = req->dev;
+	struct zswapblk_queue *q;
 
 	req->cpu = zswapblk_pick_cpu(dev);
-	atomic_inc(per_cpu_ptr(dev->backlog, req->cpu));
-	queue_work_on(req->cpu, dev->wq, &req->work);
+	q = per_cpu_ptr(dev->queues, req->cpu);
+	atomic_inc(&q->backlog);
+	/* the first request on an empty queue wakes the worker */
+	if (llist_add(&req->qnode, &q->reqs))
+		queue_work_on(req->cpu, dev->wq, &q->work);
 }
 
 static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
@@ -344,7 +417,6 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 	req->csums = NULL;
 	if (READ_ONCE(dev->verify_stable))
 		zswapblk_stable_record(req);
-	INIT_WORK(&req->work, zswapblk_write_work);
 
 	inflight = atomic_inc_return(&dev->writes_inflight);
 	zswapblk_stat_max(&dev->stats.writes_inflight_max, inflight);

@@ -203,11 +203,12 @@ static int zswapblk_add(void)
 		ret = -ENOMEM;
 		goto remove_id;
 	}
-	dev->backlog = alloc_percpu(atomic_t);
-	if (!dev->backlog) {
+	dev->queues = alloc_percpu(struct zswapblk_queue);
+	if (!dev->queues) {
 		ret = -ENOMEM;
 		goto destroy_pool;
 	}
+	zswapblk_queues_init(dev);
 	/*
 	 * Per-CPU workers (see zswapblk_pick_cpu()); WQ_MEM_RECLAIM, because
 	 * reclaim waits on us.
@@ -216,7 +217,7 @@ static int zswapblk_add(void)
 				  dev->id);
 	if (!dev->wq) {
 		ret = -ENOMEM;
-		goto free_backlog;
+		goto free_queues;
 	}
 
 	disk = zswapblk_alloc_disk();
@@ -246,8 +247,8 @@ put_disk:
 	put_disk(disk);
 destroy_wq:
 	destroy_workqueue(dev->wq);
-free_backlog:
-	free_percpu(dev->backlog);
+free_queues:
+	free_percpu(dev->queues);
 destroy_pool:
 	mempool_destroy(dev->req_pool);
 remove_id:
@@ -265,7 +266,7 @@ static void zswapblk_destroy(struct zswapblk_dev *dev)
 	del_gendisk(dev->disk);
 	zswapblk_reset_device(dev);
 	destroy_workqueue(dev->wq);
-	free_percpu(dev->backlog);
+	free_percpu(dev->queues);
 	mempool_destroy(dev->req_pool);
 	put_disk(dev->disk);
 	kfree(dev);

@@ -154,14 +154,27 @@ struct zswapblk_comp {
 };
 
 /*
- * One write bio on its way: queued to the device's workqueue, or parked on
+ * A CPU's write queue.  Its work item, on zswapblk_dev.wq bound to that
+ * CPU, takes the requests in the order they came and completes them in
+ * batches (see zswapblk_queue_work()).  @backlog counts the requests queued
+ * and not yet taken; it steers zswapblk_pick_cpu().
+ */
+struct zswapblk_queue {
+	struct llist_head reqs;
+	struct work_struct work;
+	atomic_t backlog;
+	struct zswapblk_dev *dev;
+};
+
+/*
+ * One write bio on its way: queued to a CPU's write queue, or parked on
  * zswapblk_dev.held while completion_hold is on.  @pending counts the
  * worker itself and each page sent to the backing device; the bio
  * completes when it drops to zero, with @error if any part failed.
  */
 struct zswapblk_req {
-	struct work_struct work;
-	struct list_head node;		/* on zswapblk_dev.held */
+	struct llist_node qnode;	/* on zswapblk_queue.reqs */
+	struct list_head node;		/* on zswapblk_dev.held, or a batch */
 	struct zswapblk_dev *dev;
 	struct bio *bio;
 	unsigned long start_time;	/* jiffies, from bio_start_io_acct() */
@@ -222,7 +235,7 @@ struct zswapblk_dev {
 	bool claim;		/* reset or removal running; protected by open_mutex */
 
 	struct workqueue_struct *wq;	/* write workers, WQ_MEM_RECLAIM */
-	atomic_t __percpu *backlog;	/* writes queued to each CPU's worker */
+	struct zswapblk_queue __percpu *queues;	/* a write queue per CPU */
 	int next_cpu;			/* where the overflow goes next */
 	mempool_t *req_pool;		/* struct zswapblk_req */
 	atomic_t writes_inflight;	/* write requests not completed */
@@ -369,6 +382,7 @@ void zswapblk_slot_free_notify(struct block_device *bdev, unsigned long index);
 void zswapblk_copy_page(struct bio *bio, struct bvec_iter *iter, void *buf,
 			bool to_bio);
 void zswapblk_read_failed(struct zswapblk_dev *dev, struct bio *bio);
+void zswapblk_queues_init(struct zswapblk_dev *dev);
 void zswapblk_queue_req(struct zswapblk_req *req);
 void zswapblk_end_write(struct zswapblk_req *req, int ret);
 void zswapblk_req_put(struct zswapblk_req *req, int ret);
