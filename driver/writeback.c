@@ -7,12 +7,14 @@
  * Pages are kept on the backing device uncompressed, one PAGE_SIZE block
  * each, so reading one back is a plain read into the destination page.
  *
- * A writeback run decompresses each page it picks into a page of its own
- * and marks the slot ZSWAPBLK_SLOT_UNDER_WB.  Pages that land on
- * consecutive blocks (the next-fit allocator hands them out in order) share
- * one bio, so the backing device sees large writes; up to
- * writeback_batch_size pages are in flight at once, in about four bios, so
- * the disk works on some while the run fills the next.  Completions are
+ * A writeback run marks each slot it picks ZSWAPBLK_SLOT_UNDER_WB and gives
+ * it a block and a page of its own.  Pages that land on consecutive blocks
+ * (the next-fit allocator hands them out in order) share one bio, so the
+ * backing device sees large writes.  A full bio goes to a worker on the
+ * next CPU in turn, which decompresses its slots into its pages and
+ * submits it: the CPUs decompress side by side while the run picks on.  Up
+ * to writeback_batch_size pages are in flight at once, in about four bios,
+ * so the disk works on some while the next are filled.  Completions are
  * collected on a lock-free list and applied to the slots by a work item:
  * only if a slot still carries ZSWAPBLK_SLOT_UNDER_WB, i.e. nothing
  * rewrote, discarded or freed it meanwhile, does its block replace the data
@@ -54,6 +56,7 @@ struct zswapblk_bd_io {
 	 */
 	unsigned long block;
 	unsigned int gen;		/* read: the generation it joined */
+	struct work_struct work;	/* writeback: fill the pages, submit */
 	struct bio bio;			/* must be last: bio_set front pad */
 };
 
@@ -65,16 +68,19 @@ struct zswapblk_wb_run {
 	u64 stop_below;			/* stop once the pool is this small */
 	struct zswapblk_bd_io *io;	/* the bio being filled, not submitted */
 	unsigned int bio_pages;		/* pages per bio at most */
+	int cpu;			/* where the last bio was filled */
 	atomic_t pending;		/* pages in submitted bios */
 	unsigned long written;		/* pages now on the backing device */
 	int error;
 	/*
 	 * The pages of finished bios, for the next ones: a fresh page is
 	 * zeroed (init_on_alloc) only for the decompression to overwrite it,
-	 * which costs more than the decompression.  Every page taken from
-	 * here is overwritten whole: a slot decompresses to PAGE_SIZE bytes
-	 * or is skipped.  free_lock protects free_pages; both are touched
-	 * only in process context (the run, and zswapblk_wb_done_fn()).
+	 * which costs more than the decompression.  A page is overwritten
+	 * whole (a slot decompresses to PAGE_SIZE bytes), unless its slot
+	 * changed before the worker got to it: then its block is released
+	 * unread, whatever the page held.  free_lock protects free_pages;
+	 * both are touched only in process context (the run, and
+	 * zswapblk_wb_done_fn()).
 	 */
 	spinlock_t free_lock;
 	struct list_head free_pages;
@@ -620,7 +626,52 @@ static bool zswapblk_wb_limit_take(struct zswapblk_dev *dev)
 	return ok;
 }
 
-/* Submit the bio @run is filling, if any. */
+/* Give back a page of writeback_limit taken for a page not written. */
+static void zswapblk_wb_limit_return(struct zswapblk_dev *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	if (dev->wb_limit_enable)
+		dev->wb_limit += 1 << (PAGE_SHIFT - 12);
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
+/*
+ * Work item: decompress the slots of a writeback bio into its pages, and
+ * submit it.  A slot that changed since the run picked it (no longer
+ * ZSWAPBLK_SLOT_UNDER_WB) is left alone: zswapblk_wb_place() then drops its
+ * block, and the newer data stays.  So does a slot that fails to
+ * decompress, which stays in memory.
+ */
+static void zswapblk_wb_fill_fn(struct work_struct *work)
+{
+	struct zswapblk_bd_io *io = container_of(work, struct zswapblk_bd_io,
+						 work);
+	struct zswapblk_dev *dev = io->dev;
+	unsigned short i;
+
+	for (i = 0; i < io->bio.bi_vcnt; i++) {
+		struct page *page = io->bio.bi_io_vec[i].bv_page;
+		unsigned long index = page_private(page);
+		void *dst;
+
+		zswapblk_slot_lock(dev, index);
+		if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
+			dst = kmap_local_page(page);
+			if (zswapblk_slot_decompress(dev, index, dst)) {
+				zswapblk_clear_flag(dev, index,
+						    ZSWAPBLK_SLOT_UNDER_WB);
+				zswapblk_wb_limit_return(dev);
+			}
+			kunmap_local(dst);
+		}
+		zswapblk_slot_unlock(dev, index);
+	}
+	submit_bio(&io->bio);
+}
+
+/* Hand the bio @run is filling, if any, to the next CPU's worker. */
 static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 			       struct zswapblk_wb_run *run)
 {
@@ -632,14 +683,18 @@ static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 	io->bio.bi_end_io = zswapblk_bd_write_end;
 	atomic_add(io->bio.bi_vcnt, &run->pending);
 	atomic_add(io->bio.bi_vcnt, &dev->wb_inflight);
-	submit_bio(&io->bio);
+	run->cpu = cpumask_next(run->cpu, cpu_online_mask);
+	if (run->cpu >= nr_cpu_ids)
+		run->cpu = cpumask_first(cpu_online_mask);
+	INIT_WORK(&io->work, zswapblk_wb_fill_fn);
+	queue_work_on(run->cpu, dev->wq, &io->work);
 }
 
 /*
- * Start the writeback of slot @index if @run picks it: decompress it into
- * *@page and add that to the bio being filled, or to a new one if its
- * block does not follow.  Returns 1 when the page was taken (*@page is
- * consumed), 0 when the slot was skipped, or an error that ends the run.
+ * Start the writeback of slot @index if @run picks it: mark it, and add
+ * *@page for it to the bio being filled, or to a new one if its block does
+ * not follow.  Returns 1 when the page was taken (*@page is consumed), 0
+ * when the slot was skipped, or an error that ends the run.
  */
 static int zswapblk_wb_one(struct zswapblk_dev *dev,
 			   struct zswapblk_wb_run *run, unsigned long index,
@@ -647,22 +702,14 @@ static int zswapblk_wb_one(struct zswapblk_dev *dev,
 {
 	struct zswapblk_bd_io *io = run->io;
 	long block;
-	void *dst;
-	int ret;
 
 	zswapblk_slot_lock(dev, index);
 	if (!zswapblk_wb_eligible(dev, index, run->mode, run->cutoff)) {
 		zswapblk_slot_unlock(dev, index);
 		return 0;
 	}
-	dst = kmap_local_page(*page);
-	ret = zswapblk_slot_decompress(dev, index, dst);
-	kunmap_local(dst);
-	if (!ret)
-		zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+	zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
 	zswapblk_slot_unlock(dev, index);
-	if (ret)
-		return 0;	/* leave a page that does not decompress alone */
 
 	block = zswapblk_block_alloc(dev);
 	if (block < 0 || !zswapblk_wb_limit_take(dev)) {
@@ -717,12 +764,12 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 	unsigned int batch = max(READ_ONCE(dev->wb_batch), 1U);
 	unsigned long index, submitted = 0;
 	struct page *page = NULL;
-	struct blk_plug plug;
 	LIST_HEAD(pages);
 	int ret = 0;
 
 	lockdep_assert_held(&dev->wb_mutex);
 	run->io = NULL;
+	run->cpu = raw_smp_processor_id();
 	run->bio_pages = clamp(batch / ZSWAPBLK_WB_BIOS, 1U, BIO_MAX_VECS);
 	atomic_set(&run->pending, 0);
 	run->written = 0;
@@ -731,8 +778,6 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 	INIT_LIST_HEAD(&run->free_pages);
 	hi = min(hi, dev->nr_pages - 1);
 
-	/* bios of blocks apart still go out together; sleeping flushes */
-	blk_start_plug(&plug);
 	for (index = lo; index <= hi && submitted < run->budget; index++) {
 		if (run->stop_below && !(index % 64) &&
 		    zs_get_total_pages(dev->pool) <= run->stop_below)
@@ -761,7 +806,6 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 		cond_resched();
 	}
 	zswapblk_wb_submit(dev, run);
-	blk_finish_plug(&plug);
 	if (page)
 		__free_page(page);
 
