@@ -203,18 +203,14 @@ const struct zswapblk_backend *zswapblk_backend_default(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(zswapblk_backend_default);
 
-/* Look up a backend by name; @name may end in a newline (sysfs). */
+/* Look up a backend by name; @name may end in one newline (sysfs). */
 const struct zswapblk_backend *zswapblk_backend_find(const char *name)
 {
-	size_t len = strcspn(name, "\n");
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(zswapblk_backends); i++) {
-		const char *n = zswapblk_backends[i].name;
-
-		if (strlen(n) == len && !strncmp(n, name, len))
+	for (i = 0; i < ARRAY_SIZE(zswapblk_backends); i++)
+		if (sysfs_streq(zswapblk_backends[i].name, name))
 			return &zswapblk_backends[i];
-	}
 	return NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(zswapblk_backend_find);

@@ -514,8 +514,10 @@ static ssize_t backing_dev_store(struct device *d,
 	path = kstrndup(buf, len, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
-	path[strcspn(path, "\n")] = '\0';
-	if (!*path) {
+	/* one trailing newline, as echo writes it; no other */
+	if (*path && path[strlen(path) - 1] == '\n')
+		path[strlen(path) - 1] = '\0';
+	if (!*path || strchr(path, '\n')) {
 		kfree(path);
 		return -EINVAL;
 	}
@@ -801,6 +803,8 @@ VISIBLE_IF_KUNIT int zswapblk_parse_wmark(const char *buf,
 
 	wm->val = 0;
 	wm->pct = false;
+	if (buf[n] == '\n' && buf[n + 1])
+		return -EINVAL;		/* only a trailing newline */
 	if (n && buf[n - 1] == '%') {
 		if (n - 1 >= sizeof(num))
 			return -EINVAL;

@@ -564,7 +564,8 @@ static void kt_backend_find(struct kunit *test)
 {
 	const struct zswapblk_backend *def = zswapblk_backend_default();
 	static const char * const bad[] = { "", "\n", "lz", "lz44", "LZ4",
-					    "lz4 ", " lz4", "lzo-", "deflate" };
+					    "lz4 ", " lz4", "lzo-", "deflate",
+					    "lz4\nzstd", "lz4\n\n" };
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, def);
@@ -801,6 +802,8 @@ static void kt_parse_wmark(struct kunit *test)
 		{ "50%%", -EINVAL },
 		{ "16E", -EINVAL },
 		{ "", -EINVAL },
+		{ "50%\nx", -EINVAL },
+		{ "4096\n\n", -EINVAL },
 	};
 	int i;
 

@@ -53,7 +53,7 @@ tap_diag "uninitialised device"
 for v in abc -1 -4096 0 "" "$OVERFLOW" 18446744073709551616 16E 1X 0x; do
 	bad EINVAL disksize "$v"
 done
-for v in nosuch LZ4 "lz4 zstd" "" "$OVERFLOW"; do
+for v in nosuch LZ4 "lz4 zstd" $'lz4\nzstd' "" "$OVERFLOW"; do
 	bad EINVAL comp_algorithm "$v"
 done
 for v in level=abc level= level=1x bogus=1 "algo=nosuch level=1" garbage; do

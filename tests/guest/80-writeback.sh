@@ -318,6 +318,7 @@ bad EINVAL zswapblk0 backing_dev /dev/zswapblk0
 bad EINVAL zswapblk0 backing_dev /dev/zswapblk1
 bad ENOENT zswapblk0 backing_dev /dev/nonexistent-zswapblk-disk
 bad EINVAL zswapblk0 backing_dev ""
+bad EINVAL zswapblk0 backing_dev $'/dev/null\nx'
 modprobe loop 2> /dev/null
 empty=$(losetup -f 2> /dev/null)
 if [ -b "$empty" ]; then
@@ -334,7 +335,7 @@ for v in 0 1025 abc "" -1 4294967297 1x; do
 	bad EINVAL zswapblk0 writeback_batch_size "$v"
 done
 for a in writeback_wmark_low writeback_wmark_high; do
-	for v in 101% 1000% abc % -1 -1% 1.5% 5%% "" 1X 99999999999999999999999; do
+	for v in 101% 1000% abc % -1 -1% 1.5% 5%% "" 1X 99999999999999999999999 $'5%\n5'; do
 		bad EINVAL zswapblk0 $a "$v"
 	done
 done

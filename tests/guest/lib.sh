@@ -221,7 +221,12 @@ rd() {
 # sysfs_write PATH VALUE: echo VALUE > PATH; the error text lands in ZB_WERR.
 ZB_WERR=
 sysfs_write() {
-	if echo "$2" 2> "$ZB_TMP/werr" > "$1"; then
+	local w=(echo)
+
+	# bash writes its builtins' output line by line, and every write(2) is
+	# a store of its own: a value with a newline inside needs one write
+	[[ $2 == *$'\n'* ]] && w=(env printf '%s\n')
+	if "${w[@]}" "$2" 2> "$ZB_TMP/werr" > "$1"; then
 		ZB_WERR=
 		return 0
 	fi
