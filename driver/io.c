@@ -212,12 +212,18 @@ static void zswapblk_stable_check(struct zswapblk_req *req, unsigned int i,
 		atomic64_inc(&dev->stats.stable_mismatch);
 }
 
-/* Drop a reference to @req, recording @ret; the last one completes it. */
-void zswapblk_req_put(struct zswapblk_req *req, int ret)
+/* Drop a reference to @req, recording @ret; true if it was the last. */
+static bool zswapblk_req_drop(struct zswapblk_req *req, int ret)
 {
 	if (ret)
 		cmpxchg(&req->error, 0, ret);
-	if (atomic_dec_and_test(&req->pending))
+	return atomic_dec_and_test(&req->pending);
+}
+
+/* Drop a reference to @req, recording @ret; the last one completes it. */
+void zswapblk_req_put(struct zswapblk_req *req, int ret)
+{
+	if (zswapblk_req_drop(req, ret))
 		zswapblk_end_write(req, READ_ONCE(req->error));
 }
 
@@ -263,9 +269,7 @@ static bool zswapblk_write_req(struct zswapblk_req *req)
 
 	if (bounce)
 		__free_page(bounce);
-	if (ret)
-		cmpxchg(&req->error, 0, ret);
-	return atomic_dec_and_test(&req->pending);
+	return zswapblk_req_drop(req, ret);
 }
 
 static void zswapblk_end_batch(struct list_head *batch, unsigned int *n)
@@ -349,12 +353,6 @@ void zswapblk_queues_init(struct zswapblk_dev *dev)
 #define ZSWAPBLK_LOCAL_BACKLOG	4
 #define ZSWAPBLK_RECLAIM_BACKLOG	32	/* a reclaim batch: SWAP_CLUSTER_MAX */
 
-static int zswapblk_next_cpu(int cpu)
-{
-	cpu = cpumask_next(cpu, cpu_online_mask);
-	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
-}
-
 static int zswapblk_backlog(struct zswapblk_dev *dev, int cpu)
 {
 	return atomic_read(&per_cpu_ptr(dev->queues, cpu)->backlog);
@@ -385,14 +383,13 @@ static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 void zswapblk_queue_req(struct zswapblk_req *req)
 {
 	struct zswapblk_dev *dev = req->dev;
-	struct zswapblk_queue *q;
+	int cpu = zswapblk_pick_cpu(dev);
+	struct zswapblk_queue *q = per_cpu_ptr(dev->queues, cpu);
 
-	req->cpu = zswapblk_pick_cpu(dev);
-	q = per_cpu_ptr(dev->queues, req->cpu);
 	atomic_inc(&q->backlog);
 	/* the first request on an empty queue wakes the worker */
 	if (llist_add(&req->qnode, &q->reqs))
-		queue_work_on(req->cpu, dev->wq, &q->work);
+		queue_work_on(cpu, dev->wq, &q->work);
 }
 
 static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)

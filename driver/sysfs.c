@@ -508,6 +508,7 @@ static ssize_t backing_dev_store(struct device *d,
 				 const char *buf, size_t len)
 {
 	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	size_t n;
 	char *path;
 	int ret;
 
@@ -515,8 +516,9 @@ static ssize_t backing_dev_store(struct device *d,
 	if (!path)
 		return -ENOMEM;
 	/* one trailing newline, as echo writes it; no other */
-	if (*path && path[strlen(path) - 1] == '\n')
-		path[strlen(path) - 1] = '\0';
+	n = strlen(path);
+	if (n && path[n - 1] == '\n')
+		path[n - 1] = '\0';
 	if (!*path || strchr(path, '\n')) {
 		kfree(path);
 		return -EINVAL;
@@ -902,8 +904,6 @@ static ssize_t writeback_direct_store(struct device *d,
 static DEVICE_ATTR_RW(writeback_direct);
 
 /* zram's three columns in 4 KiB units, then ours. */
-#define ZSWAPBLK_FOUR_K(pages)	((pages) << (PAGE_SHIFT - 12))
-
 static ssize_t bd_stat_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
 {

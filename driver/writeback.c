@@ -615,7 +615,7 @@ static bool zswapblk_wb_limit_take(struct zswapblk_dev *dev)
 	spin_lock_irqsave(&dev->bd_lock, flags);
 	if (dev->wb_limit_enable) {
 		/* zram's unit: 4 KiB, whatever the page size */
-		u64 need = 1 << (PAGE_SHIFT - 12);
+		u64 need = ZSWAPBLK_FOUR_K(1ULL);
 
 		if (dev->wb_limit < need)
 			ok = false;
@@ -633,7 +633,7 @@ static void zswapblk_wb_limit_return(struct zswapblk_dev *dev)
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
 	if (dev->wb_limit_enable)
-		dev->wb_limit += 1 << (PAGE_SHIFT - 12);
+		dev->wb_limit += ZSWAPBLK_FOUR_K(1ULL);
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
 }
 
@@ -683,9 +683,7 @@ static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 	io->bio.bi_end_io = zswapblk_bd_write_end;
 	atomic_add(io->bio.bi_vcnt, &run->pending);
 	atomic_add(io->bio.bi_vcnt, &dev->wb_inflight);
-	run->cpu = cpumask_next(run->cpu, cpu_online_mask);
-	if (run->cpu >= nr_cpu_ids)
-		run->cpu = cpumask_first(cpu_online_mask);
+	run->cpu = zswapblk_next_cpu(run->cpu);
 	INIT_WORK(&io->work, zswapblk_wb_fill_fn);
 	queue_work_on(run->cpu, dev->wq, &io->work);
 }

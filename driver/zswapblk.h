@@ -26,6 +26,7 @@
 #define _ZSWAPBLK_H
 
 #include <linux/blkdev.h>
+#include <linux/cpumask.h>
 #include <linux/llist.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
@@ -180,7 +181,6 @@ struct zswapblk_req {
 	unsigned long start_time;	/* jiffies, from bio_start_io_acct() */
 	atomic_t pending;
 	int error;
-	int cpu;			/* the worker's CPU */
 	u32 *csums;			/* verify_stable: crc32 per page at submit */
 };
 
@@ -400,6 +400,16 @@ static inline gfp_t zswapblk_bio_gfp(const struct bio *bio)
 {
 	return bio->bi_opf & REQ_NOWAIT ? GFP_NOWAIT : GFP_NOIO;
 }
+
+/* The online CPU after @cpu, wrapping round: workers are picked in turn. */
+static inline int zswapblk_next_cpu(int cpu)
+{
+	cpu = cpumask_next(cpu, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : cpumask_first(cpu_online_mask);
+}
+
+/* @pages in zram's unit for bd_stat and writeback_limit: 4 KiB. */
+#define ZSWAPBLK_FOUR_K(pages)	((pages) << (PAGE_SHIFT - 12))
 
 /* slots.c: the slot table and the zero bitmap */
 int zswapblk_table_create(struct zswapblk_dev *dev, unsigned long nr_pages);
