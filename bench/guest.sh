@@ -49,6 +49,8 @@
 #   ZSWAPBLK_BENCH_ZERO_MIB   zero pages written by mem (256): MemFree is
 #                             noisy, many pages make a per-page cost visible
 #   ZSWAPBLK_BENCH_WB_MIB     data written back per run (64)
+#   ZSWAPBLK_BENCH_WB_BATCH   zswapblk's writeback_batch_size in the wb runs
+#                             (default: the driver's, 256)
 #   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes, a swap run
 #                             and writeback of zswapblk and zram with perf
 #                             (perf-*.txt)
@@ -81,6 +83,8 @@ MEM_MIB=${ZSWAPBLK_BENCH_MEM_MIB:-64}
 ZERO_MIB=${ZSWAPBLK_BENCH_ZERO_MIB:-256}
 TABLE_SIZE=4G
 WB_MIB=${ZSWAPBLK_BENCH_WB_MIB:-64}
+# zswapblk's writeback_batch_size in the wb runs; empty: the driver's default
+WB_BATCH=${ZSWAPBLK_BENCH_WB_BATCH:-}
 PERF=${ZSWAPBLK_BENCH_PERF:-0}
 WAITS=${ZSWAPBLK_BENCH_WAITS:-0}
 ALG=lz4
@@ -716,6 +720,10 @@ wb_dev() {
 	local d=$1 rep=$2 disk=$3 sys t0 t1 a=() b=() err=
 	sys=$(devsys "$d")
 	fresh "$d" "$ALG" "$disk" || { failure "set up $d with backing_dev $disk"; return 1; }
+	if [ "$d" = zswapblk ] && [ -n "$WB_BATCH" ]; then
+		wr "$sys/writeback_batch_size" "$WB_BATCH" ||
+			{ failure "$d writeback_batch_size $WB_BATCH"; return 1; }
+	fi
 	blk "$d" -w -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K || return 1
 	read -r -a b < "$sys/bd_stat"
 	wr "$sys/idle" all || { failure "$d idle all"; return 1; }
@@ -725,7 +733,7 @@ wb_dev() {
 	[ -n "$err" ] && failure "$d writeback idle: $err"
 	read -r -a a < "$sys/bd_stat"
 	rec w=wb dev="$d" rep="$rep" pages=$((a[2] - b[2])) seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')" \
-		bytes=$(( (a[2] - b[2]) * 4096 )) error="$err"
+		bytes=$(( (a[2] - b[2]) * 4096 )) batch="$(cat "$sys/writeback_batch_size" 2>/dev/null)" error="$err"
 	blk "$d" -v -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K
 	release "$d"
 }
