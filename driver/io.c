@@ -9,9 +9,10 @@
  * it ends with BLK_STS_AGAIN, unprocessed (a write) or to be read again (a
  * read).  Writes are never completed inside ->submit_bio: each write bio
  * is queued to a CPU's write worker (zswapblk_pick_cpu() says which), where
- * it is compressed, stored and completed.  So the kernel sees swap pages
- * under writeback, and with stable writes advertised it must keep them
- * unmodified meanwhile.
+ * it is compressed, stored and completed; a large one is split into runs of
+ * pages for several CPUs' workers (zswapblk_queue_req()).  So the kernel
+ * sees swap pages under writeback, and with stable writes advertised it
+ * must keep them unmodified meanwhile.
  *
  * completion_hold parks new write bios, unprocessed, on a list and releases
  * them all at once to the workers, when userspace asks or when the hold
@@ -162,6 +163,7 @@ void zswapblk_end_write(struct zswapblk_req *req, int ret)
 	atomic64_inc(&dev->stats.async_completions);
 	atomic_dec(&dev->writes_inflight);
 	kfree(req->csums);
+	kfree(req->more);
 	mempool_free(req, dev->req_pool);
 }
 
@@ -228,14 +230,16 @@ void zswapblk_req_put(struct zswapblk_req *req, int ret)
 }
 
 /*
- * Compress and store one write bio.  Returns true if that completed its
- * part, and nothing else (a backing write) holds it: the caller ends it.
+ * Compress and store the pages of @part.  Returns true if that completed
+ * its request, and nothing else (another part, a backing write) holds it:
+ * the caller ends it.  Otherwise @part may be gone on return.
  */
-static bool zswapblk_write_req(struct zswapblk_req *req)
+static bool zswapblk_write_part(struct zswapblk_wpart *part)
 {
+	struct zswapblk_req *req = part->req;
 	struct zswapblk_dev *dev = req->dev;
 	struct bio *bio = req->bio;
-	struct bvec_iter iter = bio->bi_iter;
+	struct bvec_iter iter = part->iter;
 	struct page *bounce = NULL;
 	unsigned int i;
 	int ret = 0;
@@ -247,7 +251,7 @@ static bool zswapblk_write_req(struct zswapblk_req *req)
 
 		if (bv.bv_len == PAGE_SIZE) {
 			src = bvec_kmap_local(&bv);
-			zswapblk_stable_check(req, i, src);
+			zswapblk_stable_check(req, part->first + i, src);
 			ret = zswapblk_write_page(dev, index, src, bv.bv_page,
 						  req);
 			kunmap_local(src);
@@ -262,7 +266,8 @@ static bool zswapblk_write_req(struct zswapblk_req *req)
 			}
 		}
 		zswapblk_copy_page(bio, &iter, page_address(bounce), false);
-		zswapblk_stable_check(req, i, page_address(bounce));
+		zswapblk_stable_check(req, part->first + i,
+				      page_address(bounce));
 		ret = zswapblk_write_page(dev, index, page_address(bounce),
 					  NULL, req);
 	}
@@ -283,8 +288,8 @@ static void zswapblk_end_batch(struct list_head *batch, unsigned int *n)
 }
 
 /*
- * A CPU's write worker.  It takes every queued request at once, oldest
- * first, and ends the bios it stored ZSWAPBLK_END_BATCH at a time, and
+ * A CPU's write worker.  It takes every queued part at once, oldest first,
+ * and ends the bios it completed ZSWAPBLK_END_BATCH at a time, and
  * whenever the queue runs dry.  Each bio_endio() wakes the submitter, which
  * would preempt us at the next request: a batch wakes it once for many
  * bios, and it submits as many again before it sleeps.  A lone request
@@ -296,16 +301,19 @@ static void zswapblk_queue_work(struct work_struct *work)
 {
 	struct zswapblk_queue *q = container_of(work, struct zswapblk_queue,
 						work);
-	struct zswapblk_req *req, *next;
+	struct zswapblk_wpart *part, *next;
 	struct llist_node *list;
 	LIST_HEAD(batch);
 	unsigned int n = 0;
 
-	while ((list = llist_del_all(&q->reqs))) {
+	while ((list = llist_del_all(&q->parts))) {
 		list = llist_reverse_order(list);
-		llist_for_each_entry_safe(req, next, list, qnode) {
+		llist_for_each_entry_safe(part, next, list, qnode) {
+			/* @part may be gone once it is written */
+			struct zswapblk_req *req = part->req;
+
 			atomic_dec(&q->backlog);
-			if (zswapblk_write_req(req)) {
+			if (zswapblk_write_part(part)) {
 				list_add_tail(&req->node, &batch);
 				n++;
 			}
@@ -326,7 +334,7 @@ void zswapblk_queues_init(struct zswapblk_dev *dev)
 	for_each_possible_cpu(cpu) {
 		struct zswapblk_queue *q = per_cpu_ptr(dev->queues, cpu);
 
-		init_llist_head(&q->reqs);
+		init_llist_head(&q->parts);
 		INIT_WORK(&q->work, zswapblk_queue_work);
 		atomic_set(&q->backlog, 0);
 		q->dev = dev;
@@ -379,17 +387,72 @@ static int zswapblk_pick_cpu(struct zswapblk_dev *dev)
 	return cpu;
 }
 
-/* Queue @req to a CPU's write worker. */
-void zswapblk_queue_req(struct zswapblk_req *req)
+static void zswapblk_queue_part(struct zswapblk_dev *dev,
+				struct zswapblk_wpart *part, int cpu)
 {
-	struct zswapblk_dev *dev = req->dev;
-	int cpu = zswapblk_pick_cpu(dev);
 	struct zswapblk_queue *q = per_cpu_ptr(dev->queues, cpu);
 
 	atomic_inc(&q->backlog);
-	/* the first request on an empty queue wakes the worker */
-	if (llist_add(&req->qnode, &q->reqs))
+	/* the first part on an empty queue wakes the worker */
+	if (llist_add(&part->qnode, &q->parts))
 		queue_work_on(cpu, dev->wq, &q->work);
+}
+
+/*
+ * A write of at least twice ZSWAPBLK_PART_PAGES pages is split into up to
+ * one run of pages per online CPU, ZSWAPBLK_PART_PAGES or more each, and
+ * the runs go to consecutive CPUs' workers: one large write (dd, a file
+ * system's writeback, fio with a large block size) is then compressed on
+ * every CPU, as many small writes in flight are.  Reclaim writes single
+ * pages, which zswapblk_pick_cpu() steers, and is never split.  Without
+ * memory for the runs a bio stays whole.
+ */
+#define ZSWAPBLK_PART_PAGES	16
+
+static unsigned int zswapblk_nr_parts(struct zswapblk_req *req)
+{
+	unsigned int pages = req->bio->bi_iter.bi_size >> PAGE_SHIFT;
+	unsigned int n;
+
+	if (pages < 2 * ZSWAPBLK_PART_PAGES || (current->flags & PF_MEMALLOC))
+		return 1;
+	n = min(num_online_cpus(), pages / ZSWAPBLK_PART_PAGES);
+	if (n < 2)
+		return 1;
+	req->more = kmalloc_array(n - 1, sizeof(*req->more),
+				  GFP_NOWAIT | __GFP_NOWARN);
+	return req->more ? n : 1;
+}
+
+/* Queue @req, whole or in parts, to the CPUs' write workers. */
+void zswapblk_queue_req(struct zswapblk_req *req)
+{
+	struct zswapblk_dev *dev = req->dev;
+	struct bio *bio = req->bio;
+	unsigned int pages = bio->bi_iter.bi_size >> PAGE_SHIFT;
+	unsigned int n = zswapblk_nr_parts(req), first = 0, i;
+	struct bvec_iter iter = bio->bi_iter;
+	int cpu = zswapblk_pick_cpu(dev);
+
+	/* @req holds one reference already; no part may complete it early */
+	if (n > 1) {
+		atomic_add(n - 1, &req->pending);
+		atomic64_inc(&dev->stats.split_writes);
+	}
+	for (i = 0; i < n; i++) {
+		struct zswapblk_wpart *part = i ? &req->more[i - 1] : &req->part;
+		unsigned int len = pages / n + (i < pages % n);
+
+		part->req = req;
+		part->iter = iter;
+		part->iter.bi_size = len << PAGE_SHIFT;
+		part->first = first;
+		first += len;
+		bio_advance_iter(bio, &iter, len << PAGE_SHIFT);
+		if (i)
+			cpu = zswapblk_next_cpu(cpu);
+		zswapblk_queue_part(dev, part, cpu);
+	}
 }
 
 static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
@@ -408,6 +471,7 @@ static void zswapblk_bio_write(struct zswapblk_dev *dev, struct bio *bio)
 	}
 	req->dev = dev;
 	req->bio = bio;
+	req->more = NULL;
 	req->start_time = bio_start_io_acct(bio);
 	atomic_set(&req->pending, 1);
 	req->error = 0;

@@ -419,14 +419,15 @@ static ssize_t debug_stat_show(struct device *d, struct device_attribute *attr,
 	struct zswapblk_stats *st = &dev_to_zswapblk(d)->stats;
 
 	return sysfs_emit(buf,
-			  "version: %d\n%8llu %8llu %8llu %8llu %8llu %8llu\n",
+			  "version: %d\n%8llu %8llu %8llu %8llu %8llu %8llu %8llu\n",
 			  ZSWAPBLK_DEBUG_STAT_VERSION,
 			  (u64)atomic64_read(&st->writestall),
 			  (u64)atomic64_read(&st->miss_free),
 			  (u64)atomic64_read(&st->hold_releases),
 			  (u64)atomic64_read(&st->hold_timeouts),
 			  (u64)atomic64_read(&st->stable_checked),
-			  (u64)atomic64_read(&st->stable_mismatch));
+			  (u64)atomic64_read(&st->stable_mismatch),
+			  (u64)atomic64_read(&st->split_writes));
 }
 static DEVICE_ATTR_RO(debug_stat);
 

@@ -105,6 +105,7 @@ struct zswapblk_stats {
 	atomic64_t hold_timeouts;	/* ... of which forced by the timeout */
 	atomic64_t stable_checked;	/* pages verify_stable checked */
 	atomic64_t stable_mismatch;	/* ... that changed under writeback */
+	atomic64_t split_writes;	/* write bios stored in parts */
 	atomic64_t bd_count;		/* pages on the backing device now */
 	atomic64_t bd_reads;		/* pages read from the backing device */
 	atomic64_t bd_writes;		/* pages written to the backing device */
@@ -156,25 +157,39 @@ struct zswapblk_comp {
 
 /*
  * A CPU's write queue.  Its work item, on zswapblk_dev.wq bound to that
- * CPU, takes the requests in the order they came and completes them in
- * batches (see zswapblk_queue_work()).  @backlog counts the requests queued
+ * CPU, takes the parts in the order they came and completes their requests
+ * in batches (see zswapblk_queue_work()).  @backlog counts the parts queued
  * and not yet taken; it steers zswapblk_pick_cpu().
  */
 struct zswapblk_queue {
-	struct llist_head reqs;
+	struct llist_head parts;
 	struct work_struct work;
 	atomic_t backlog;
 	struct zswapblk_dev *dev;
 };
 
 /*
- * One write bio on its way: queued to a CPU's write queue, or parked on
- * zswapblk_dev.held while completion_hold is on.  @pending counts the
- * worker itself and each page sent to the backing device; the bio
- * completes when it drops to zero, with @error if any part failed.
+ * The pages of a write bio that one worker compresses: all of them, or for
+ * a large bio a run of them, so that the CPUs compress it side by side.
+ */
+struct zswapblk_wpart {
+	struct llist_node qnode;	/* on zswapblk_queue.parts */
+	struct zswapblk_req *req;
+	struct bvec_iter iter;		/* its pages in req->bio */
+	unsigned int first;		/* its first page's number in the bio */
+};
+
+/*
+ * One write bio on its way: queued to the CPUs' write queues, or parked on
+ * zswapblk_dev.held while completion_hold is on.  @pending counts each part
+ * still queued or being stored, and each page sent to the backing device;
+ * the bio completes when it drops to zero, with @error if anything failed.
+ * @part covers the whole bio, or its first run of pages when
+ * zswapblk_queue_req() splits it; @more holds the other runs.
  */
 struct zswapblk_req {
-	struct llist_node qnode;	/* on zswapblk_queue.reqs */
+	struct zswapblk_wpart part;
+	struct zswapblk_wpart *more;
 	struct list_head node;		/* on zswapblk_dev.held, or a batch */
 	struct zswapblk_dev *dev;
 	struct bio *bio;

@@ -94,6 +94,7 @@ enum zswapblk_debug_stat_col {
 	ZSWAPBLK_DBG_HOLD_TIMEOUTS,	/* releases forced by the hold timeout */
 	ZSWAPBLK_DBG_STABLE_CHECKED,	/* pages verify_stable checked */
 	ZSWAPBLK_DBG_STABLE_MISMATCH,	/* ... found changed under writeback */
+	ZSWAPBLK_DBG_SPLIT_WRITES,	/* write bios stored by several CPUs */
 	ZSWAPBLK_DBG__NR
 };
 

@@ -3,7 +3,8 @@
 #
 # 40-fio: data integrity under fio with crc32c verification (verify_fatal,
 # do_verify) on /dev/zswapblk0, jobs in tests/fio/: 4k random writes (psync),
-# 64k random read/write (libaio, depth 8, two jobs), 16k zero and same-filled
+# 64k random read/write (libaio, depth 8, two jobs), large writes (1M, 132k
+# and 68k, compressed in parts on several CPUs), 16k zero and same-filled
 # data, half-compressible data, incompressible data, and a small job for each
 # compression algorithm.  Each run must exit 0 with no job error and no
 # verify failure, and io_stat async_completions must move.
@@ -71,6 +72,26 @@ check "fresh 256M device" fresh 256M
 run_fio 64k-randrw-libaio.fio
 io_stat m zswapblk0 writes_inflight_max
 check_cmp "io_stat writes_inflight_max > 1 with iodepth 8 ($m)" "${m:-0}" -gt 1
+
+# Bios of 32 pages or more are compressed in parts on several CPUs; with
+# verify_stable each part checks its pages against the checksums taken at
+# submission, by their place in the bio.
+check "fresh 256M device" fresh 256M
+check "verify_stable on" sysfs_write /sys/block/zswapblk0/verify_stable 1
+debug_stat sp0 zswapblk0 split_writes
+run_fio large-write.fio
+debug_stat sp1 zswapblk0 split_writes
+debug_stat checked zswapblk0 stable_checked
+debug_stat mismatch zswapblk0 stable_mismatch
+ncpu=$(nproc)
+if [ "$ncpu" -gt 1 ]; then
+	check_cmp "debug_stat split_writes moved with $ncpu CPUs (+$((sp1 - sp0)))" "$sp1" -gt "$sp0"
+else
+	check_eq "debug_stat split_writes stays 0 on one CPU" "$sp1" "$sp0"
+fi
+check_cmp "verify_stable checked every written page ($checked)" "${checked:-0}" -ge 24576
+check_eq "no page of a large write was checked against the wrong checksum" "$mismatch" 0
+check_no_io_errors zswapblk0
 
 check "fresh 256M device" fresh 256M
 run_fio 16k-zero.fio

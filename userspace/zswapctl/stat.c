@@ -92,6 +92,8 @@ static const struct stat_col dbg_cols[] = {
 		"Pages verify_stable checked." },
 	[ZSWAPBLK_DBG_STABLE_MISMATCH]	= { "stable_mismatch", "stable_mismatch_total", COUNTER, 1,
 		"Pages verify_stable found changed between submission and store." },
+	[ZSWAPBLK_DBG_SPLIT_WRITES]	= { "split_writes", "split_writes_total", COUNTER, 1,
+		"Write bios compressed in parts on several CPUs." },
 };
 
 static const struct stat_col bd_cols[] = {
