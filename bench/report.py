@@ -358,9 +358,10 @@ def render(args):
     L.append("")
     h = docs[0].get("host", {})
     L.append("Run %s, commit %s, on %s (%s, %s host CPUs, QEMU %s, TCG thread=%s). Each "
-             "kernel: one guest, -smp %s, %s MiB, kernel debug options off (%s)." % (
+             "kernel: one guest, -cpu %s, -smp %s, %s MiB, kernel debug options off (%s)." % (
                  docs[0]["date"], h.get("commit", "?"), h.get("hostname", "?"), h.get("cpu", "?"),
                  h.get("nproc", "?"), h.get("qemu", "?"), h.get("tcg_thread", "?"),
+                 h.get("guest_cpu", "max"),
                  docs[0]["guest"].get("nproc", "?"),
                  docs[0]["guest"].get("mem_total_kib", 0) // 1024,
                  h.get("cmdline_extra", "")))

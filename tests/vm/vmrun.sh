@@ -30,6 +30,7 @@
 #   VMTEST_HOST_TIMEOUT host watchdog in seconds (default TIMEOUT + 120)
 #   VMTEST_BOOT_TIMEOUT boot watchdog: seconds until the test starts (300)
 #   VMTEST_TCG_THREAD   single (default) or multi: QEMU's TCG threading
+#   VMTEST_CPU          QEMU's -cpu model (default max)
 #   VMTEST_KEEP_DISKS=1 keep the -d disk images of a passing run
 #   VMTEST_DRYRUN=1     print the QEMU command line and exit
 #   VMTEST_KERNEL=IMAGE boot IMAGE (an ELF vmlinux with CONFIG_PVH, or a
@@ -370,7 +371,7 @@ main() {
 		# --foreground: a Ctrl-C on the terminal reaches QEMU.
 		timeout --foreground -k 5 "$host_timeout"
 		qemu-system-x86_64 -machine pc -accel "tcg,thread=${VMTEST_TCG_THREAD:-single}"
-		-cpu max -smp "$smp" -m "$mem"
+		-cpu "${VMTEST_CPU:-max}" -smp "$smp" -m "$mem"
 		-nodefaults -no-user-config -display none -no-reboot -serial stdio
 		-kernel "$VMLINUX" -initrd "$INITRD"
 		-append "$CMDLINE${extra[*]:+ ${extra[*]}}"
