@@ -23,7 +23,8 @@
 #         tools' benchmark modes), and dd of that data onto each device
 #   exercise  zswapctl exercise --json on zswapblk, and what it says on zram
 #   wb    writeback of the same data to the first -d disk: zswapblk's
-#         "writeback idle", zram's, and fio writing the disk directly
+#         "writeback idle", zram's, and fio writing the disk directly, also
+#         with a niced loop spinning on every vCPU (the host's contention)
 #
 # Repetitions are interleaved (rep 1: zswapblk zram brd, rep 2: ...), so a
 # slow spell of a shared host hits every device alike.
@@ -749,6 +750,22 @@ wb_fio() {
 	rec w=wbfio point="$name" rep="$rep" bs="$bs" qd="$qd" file="fio/${f##*/}"
 }
 
+# wb_busy_fio REP DISK: fio 1M QD4 on DISK while a niced loop spins on every
+# vCPU.  Writeback keeps the vCPUs busy decompressing, and on a small host
+# their threads take the cores QEMU's I/O needs: this is the disk's speed
+# under that contention (see bench/README.md).
+wb_busy_fio() {
+	local rep=$1 disk=$2 pids=() i
+	for i in $(seq "$(nproc)"); do
+		nice -n 19 bash -c 'while :; do :; done' &
+		pids+=($!)
+	done
+	wb_fio 1m-qd4-busy "$rep" "$disk" 1M 4
+	kill "${pids[@]}" 2> /dev/null
+	wait "${pids[@]}" 2> /dev/null
+	return 0
+}
+
 run_wb() {
 	local disk rep size
 	disk=${ZSWAPBLK_DISKS%% *}
@@ -771,6 +788,7 @@ run_wb() {
 		[ -e /sys/block/zram0/backing_dev ] && wb_dev zram "$rep" "$disk"
 		wb_fio 4k-qd64 "$rep" "$disk" 4k 64
 		wb_fio 1m-qd4 "$rep" "$disk" 1M 4
+		wb_busy_fio "$rep" "$disk"
 		log "wb rep $rep done"
 	done
 	[ "$PERF" = 1 ] && wb_perf "$disk"
