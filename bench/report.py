@@ -567,8 +567,8 @@ def render(args):
             zb, busy = wb.get("zswapblk", {}).get("MBps"), wb.get("fio-1m-qd4-busy", {}).get("MBps")
             if zb and busy and zb.get("median") and busy.get("median"):
                 L.append("Writeback keeps the vCPUs busy, as the spinning loops do: zswapblk's "
-                         "writeback is %.2f of fio 1M QD4 under that load (medians; not a goal, "
-                         "the ceiling on this host)." % (zb["median"] / busy["median"]))
+                         "writeback is %.2f of fio 1M QD4 under that load (medians; not a "
+                         "goal)." % (zb["median"] / busy["median"]))
                 L.append("")
             if not w.get("writeback_info", {}).get("zram_writeback", 1):
                 L.append("zram has no writeback in this kernel (CONFIG_ZRAM_WRITEBACK): "
