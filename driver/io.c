@@ -409,7 +409,8 @@ static void zswapblk_queue_part(struct zswapblk_dev *dev,
  */
 #define ZSWAPBLK_PART_PAGES	16
 
-static unsigned int zswapblk_nr_parts(struct zswapblk_req *req)
+/* How many parts @req is queued in; for more than one, req->more holds them. */
+static unsigned int zswapblk_alloc_parts(struct zswapblk_req *req)
 {
 	unsigned int pages = req->bio->bi_iter.bi_size >> PAGE_SHIFT;
 	unsigned int n;
@@ -430,7 +431,7 @@ void zswapblk_queue_req(struct zswapblk_req *req)
 	struct zswapblk_dev *dev = req->dev;
 	struct bio *bio = req->bio;
 	unsigned int pages = bio->bi_iter.bi_size >> PAGE_SHIFT;
-	unsigned int n = zswapblk_nr_parts(req), first = 0, i;
+	unsigned int n = zswapblk_alloc_parts(req), first = 0, i;
 	struct bvec_iter iter = bio->bi_iter;
 	int cpu = zswapblk_pick_cpu(dev);
 
@@ -448,7 +449,8 @@ void zswapblk_queue_req(struct zswapblk_req *req)
 		part->iter.bi_size = len << PAGE_SHIFT;
 		part->first = first;
 		first += len;
-		bio_advance_iter(bio, &iter, len << PAGE_SHIFT);
+		if (i + 1 < n)
+			bio_advance_iter(bio, &iter, len << PAGE_SHIFT);
 		if (i)
 			cpu = zswapblk_next_cpu(cpu);
 		zswapblk_queue_part(dev, part, cpu);
