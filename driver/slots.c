@@ -157,6 +157,45 @@ int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 }
 
 /*
+ * Copy the pool data of slot @index as it is stored, compressed or raw,
+ * to the start of @dst (a mapped page); the rest of the page is left as it
+ * was.  The caller holds the slot lock.  Returns the size copied.
+ */
+unsigned int zswapblk_slot_copy(struct zswapblk_dev *dev, unsigned long index,
+				void *dst)
+{
+	unsigned long handle = dev->table[index].handle;
+	unsigned int size = zswapblk_slot_size(dev, index);
+	void *src;
+
+	src = zs_map_object(dev->pool, handle, ZS_MM_RO);
+	memcpy(dst, src, size);
+	zs_unmap_object(dev->pool, handle);
+	return size;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_slot_copy);
+
+/*
+ * Decompress @size bytes at @src, read back from the backing device, into
+ * @dst (a mapped page).  Process context.  Returns -EIO if they do not
+ * decompress to a full page: a damaged block is an I/O error.
+ */
+int zswapblk_decompress(struct zswapblk_dev *dev, const void *src,
+			unsigned int size, void *dst)
+{
+	struct zswapblk_comp *comp = dev->comp;
+	int ret;
+
+	/* this CPU's decompression context is ours while preemption is off */
+	preempt_disable();
+	ret = comp->backend->decompress(*this_cpu_ptr(comp->dctx), src, size,
+					dst);
+	preempt_enable();
+	return ret ? -EIO : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(zswapblk_decompress);
+
+/*
  * Copy page @index of the disk into @dst (a mapped page).  It does not sleep.
  * If the page is on the backing device, returns ZSWAPBLK_ON_BACKING with
  * its block in @ref and a backing read accounted (zswapblk_bd_read_get()):
@@ -173,6 +212,7 @@ int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 	zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_IDLE);
 	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
 		ref->block = slot->handle;
+		ref->size = zswapblk_slot_size(dev, index);
 		/* before the unlock: the block cannot be reused under us */
 		ref->gen = zswapblk_bd_read_get(dev);
 		zswapblk_slot_unlock(dev, index);

@@ -532,6 +532,40 @@ static ssize_t backing_dev_store(struct device *d,
 }
 static DEVICE_ATTR_RW(backing_dev);
 
+static ssize_t compressed_writeback_show(struct device *d,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	bool val;
+
+	down_read(&dev->init_lock);
+	val = dev->wb_compressed;
+	up_read(&dev->init_lock);
+	return sysfs_emit(buf, "%d\n", val);
+}
+
+/* As zram: chosen before init, for every page the device writes back. */
+static ssize_t compressed_writeback_store(struct device *d,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	struct zswapblk_dev *dev = dev_to_zswapblk(d);
+	ssize_t ret = len;
+	bool val;
+
+	if (kstrtobool(buf, &val))
+		return -EINVAL;
+	down_write(&dev->init_lock);
+	if (zswapblk_init_done(dev))
+		ret = -EBUSY;
+	else
+		dev->wb_compressed = val;
+	up_write(&dev->init_lock);
+	return ret;
+}
+static DEVICE_ATTR_RW(compressed_writeback);
+
 VISIBLE_IF_KUNIT int zswapblk_parse_wb_type(const char *val,
 					    unsigned int *mode)
 {
@@ -951,6 +985,7 @@ static struct attribute *zswapblk_disk_attrs[] = {
 	&dev_attr_writeback_wmark_low.attr,
 	&dev_attr_writeback_wmark_high.attr,
 	&dev_attr_writeback_direct.attr,
+	&dev_attr_compressed_writeback.attr,
 	&dev_attr_bd_stat.attr,
 	NULL,
 };

@@ -4,8 +4,11 @@
  * demand ("writeback") and automatic (by age and by memory watermark),
  * writes that spill to disk when memory cannot take them, and reads back.
  *
- * Pages are kept on the backing device uncompressed, one PAGE_SIZE block
- * each, so reading one back is a plain read into the destination page.
+ * Pages are kept on the backing device one PAGE_SIZE block each:
+ * uncompressed, so reading one back is a plain read into the destination
+ * page, or with compressed_writeback as their compressed data at the start
+ * of the block, so that writeback copies instead of decompressing and a
+ * read decompresses the block in a worker once it has arrived.
  *
  * A writeback run marks each slot it picks ZSWAPBLK_SLOT_UNDER_WB and gives
  * it a block and a page of its own.  Pages that land on consecutive blocks
@@ -47,8 +50,10 @@ struct zswapblk_bd_io {
 	struct zswapblk_req *req;	/* spill: the write it completes */
 	struct bio *parent;		/* read: the bio it completes */
 	struct bvec_iter iter;		/* read: where in @parent the page goes */
-	struct page *bounce;		/* read, spill: our page, if any */
-	unsigned long index;		/* read, spill: the slot */
+	struct page *bounce;		/* read, spill: our pages, if any */
+	unsigned int order;		/* ... of 2^order pages */
+	unsigned int size;		/* read: compressed bytes, 0: raw */
+	unsigned long index;		/* spill: the slot */
 	/*
 	 * On the backing device: the first block.  A writeback bio holds
 	 * pages of its own, one per block from @block on, each with its
@@ -56,7 +61,8 @@ struct zswapblk_bd_io {
 	 */
 	unsigned long block;
 	unsigned int gen;		/* read: the generation it joined */
-	struct work_struct work;	/* writeback: fill the pages, submit */
+	/* writeback: fill the pages, submit; compressed read: decompress */
+	struct work_struct work;
 	struct bio bio;			/* must be last: bio_set front pad */
 };
 
@@ -74,12 +80,14 @@ struct zswapblk_wb_run {
 	int error;
 	/*
 	 * The pages of finished bios, for the next ones: a fresh page is
-	 * zeroed (init_on_alloc) only for the decompression to overwrite it,
-	 * which costs more than the decompression.  A page is overwritten
-	 * whole (a slot decompresses to PAGE_SIZE bytes), unless its slot
-	 * changed before the worker got to it: then its block is released
-	 * unread, whatever the page held.  free_lock protects free_pages;
-	 * both are touched only in process context (the run, and
+	 * zeroed, which costs more than filling it.  A page is overwritten
+	 * whole (a slot decompresses to PAGE_SIZE bytes), or with
+	 * compressed_writeback up to the size of the data, and the rest
+	 * keeps what earlier bios of the run wrote to the backing device:
+	 * nothing goes to disk that was not there already.  A page whose
+	 * slot changed before the worker got to it is not filled, and its
+	 * block is released unread.  free_lock protects free_pages; both
+	 * are touched only in process context (the run, and
 	 * zswapblk_wb_done_fn()).
 	 */
 	spinlock_t free_lock;
@@ -130,6 +138,7 @@ void zswapblk_wb_set_defaults(struct zswapblk_dev *dev)
 	dev->wb_low = (struct zswapblk_wmark){};
 	dev->wb_high = (struct zswapblk_wmark){};
 	dev->wb_direct = ZSWAPBLK_DIRECT_NONE;
+	dev->wb_compressed = false;
 }
 
 /* --- the backing device ---------------------------------------------- */
@@ -375,33 +384,78 @@ static struct zswapblk_bd_io *zswapblk_bd_io_alloc(struct zswapblk_dev *dev,
 	io->req = NULL;
 	io->parent = NULL;
 	io->bounce = NULL;
+	io->order = 0;
+	io->size = 0;
 	io->block = block;
 	return io;
 }
 
 /* --- reading back -------------------------------------------------- */
 
+/* A backing read is over: count it, and end @parent's share of it. */
+static void zswapblk_bd_read_done(struct zswapblk_bd_io *io, bool ok)
+{
+	struct zswapblk_dev *dev = io->dev;
+	struct bio *parent = io->parent;
+
+	if (ok) {
+		atomic64_inc(&dev->stats.bd_reads);
+	} else {
+		atomic64_inc(&dev->stats.bd_failed_reads);
+		zswapblk_read_failed(dev, parent);
+	}
+	if (io->bounce)
+		__free_pages(io->bounce, io->order);
+	bio_put(&io->bio);
+	zswapblk_bd_read_put(dev, io->gen);
+	bio_endio(parent);
+}
+
+/*
+ * Work item: decompress a compressed block read back into its page of
+ * @parent; directly, or through the second bounce page when the page is
+ * split across segments.
+ */
+static void zswapblk_bd_read_fn(struct work_struct *work)
+{
+	struct zswapblk_bd_io *io = container_of(work, struct zswapblk_bd_io,
+						 work);
+	struct bio_vec bv = bio_iter_iovec(io->parent, io->iter);
+	void *src = page_address(io->bounce);
+	void *dst;
+	int ret;
+
+	if (io->order) {
+		dst = page_address(io->bounce + 1);
+		ret = zswapblk_decompress(io->dev, src, io->size, dst);
+		if (!ret)
+			zswapblk_copy_page(io->parent, &io->iter, dst, true);
+	} else {
+		dst = kmap_local_page(bv.bv_page);
+		ret = zswapblk_decompress(io->dev, src, io->size,
+					  dst + bv.bv_offset);
+		kunmap_local(dst);
+	}
+	zswapblk_bd_read_done(io, !ret);
+}
+
 static void zswapblk_bd_read_end(struct bio *bio)
 {
 	struct zswapblk_bd_io *io = container_of(bio, struct zswapblk_bd_io,
 						 bio);
-	struct zswapblk_dev *dev = io->dev;
-	struct bio *parent = io->parent;
 
 	if (bio->bi_status) {
-		atomic64_inc(&dev->stats.bd_failed_reads);
-		zswapblk_read_failed(dev, parent);
+		zswapblk_bd_read_done(io, false);
+	} else if (io->size) {
+		/* no decompression in interrupt context */
+		INIT_WORK(&io->work, zswapblk_bd_read_fn);
+		queue_work(io->dev->wq, &io->work);
 	} else {
-		atomic64_inc(&dev->stats.bd_reads);
 		if (io->bounce)
-			zswapblk_copy_page(parent, &io->iter,
+			zswapblk_copy_page(io->parent, &io->iter,
 					   page_address(io->bounce), true);
+		zswapblk_bd_read_done(io, true);
 	}
-	if (io->bounce)
-		__free_page(io->bounce);
-	bio_put(bio);
-	zswapblk_bd_read_put(dev, io->gen);
-	bio_endio(parent);
 }
 
 /*
@@ -426,11 +480,17 @@ int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 	io->gen = ref->gen;
 	io->parent = parent;
 	io->iter = *iter;
-	if (bv.bv_len == PAGE_SIZE) {
+	io->size = ref->size;
+	if (bv.bv_len == PAGE_SIZE && !io->size) {
 		__bio_add_page(&io->bio, bv.bv_page, PAGE_SIZE, bv.bv_offset);
 	} else {
-		/* split across segments: read into our page, copy at the end */
-		io->bounce = alloc_page(gfp);
+		/*
+		 * Compressed, or split across segments: read into our page,
+		 * then decompress or copy.  A compressed page split across
+		 * segments is decompressed into a second page first.
+		 */
+		io->order = io->size && bv.bv_len != PAGE_SIZE;
+		io->bounce = alloc_pages(gfp, io->order);
 		if (!io->bounce) {
 			bio_put(&io->bio);
 			zswapblk_bd_read_put(dev, ref->gen);
@@ -458,12 +518,17 @@ static void zswapblk_bd_write_end(struct bio *bio)
 	queue_work(dev->wq, &dev->wb_done_work);
 }
 
-/* Put @block into slot @index, in place of whatever it held. */
+/*
+ * Put @block into slot @index, in place of whatever it held; @size is how
+ * the block holds the page, as in struct zswapblk_bd_ref.
+ */
 static void zswapblk_slot_set_block(struct zswapblk_dev *dev,
-				    unsigned long index, unsigned long block)
+				    unsigned long index, unsigned long block,
+				    unsigned int size)
 {
 	zswapblk_slot_free(dev, index);
 	zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_WB);
+	zswapblk_slot_set_size(dev, index, size);
 	dev->table[index].handle = block;
 	atomic64_inc(&dev->stats.bd_count);
 	atomic64_inc(&dev->stats.pages_stored);
@@ -483,14 +548,19 @@ static bool zswapblk_wb_place(struct zswapblk_dev *dev, unsigned long index,
 	if (spill) {
 		/* a spilled write: the data exists nowhere else */
 		if (ok) {
-			zswapblk_slot_set_block(dev, index, block);
+			zswapblk_slot_set_block(dev, index, block, 0);
 			atomic64_inc(&dev->stats.bd_spills);
 			placed = true;
 		}
 	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
 		/* unchanged since the run picked it: memory can go */
 		if (ok) {
-			zswapblk_slot_set_block(dev, index, block);
+			unsigned int size = zswapblk_slot_size(dev, index);
+
+			/* what the worker wrote: see zswapblk_wb_fill_fn() */
+			if (!dev->wb_compressed || size == PAGE_SIZE)
+				size = 0;
+			zswapblk_slot_set_block(dev, index, block, size);
 			placed = true;
 		} else {
 			zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
@@ -519,7 +589,7 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 		nr = 1;
 		zswapblk_wb_place(dev, io->index, io->block, ok, true);
 		if (io->bounce)
-			__free_page(io->bounce);
+			__free_pages(io->bounce, io->order);
 	} else {
 		LIST_HEAD(done);
 
@@ -638,11 +708,11 @@ static void zswapblk_wb_limit_return(struct zswapblk_dev *dev)
 }
 
 /*
- * Work item: decompress the slots of a writeback bio into its pages, and
- * submit it.  A slot that changed since the run picked it (no longer
- * ZSWAPBLK_SLOT_UNDER_WB) is left alone: zswapblk_wb_place() then drops its
- * block, and the newer data stays.  So does a slot that fails to
- * decompress, which stays in memory.
+ * Work item: decompress the slots of a writeback bio into its pages (with
+ * compressed_writeback, copy them as stored), and submit it.  A slot that
+ * changed since the run picked it (no longer ZSWAPBLK_SLOT_UNDER_WB) is
+ * left alone: zswapblk_wb_place() then drops its block, and the newer data
+ * stays.  So does a slot that fails to decompress, which stays in memory.
  */
 static void zswapblk_wb_fill_fn(struct work_struct *work)
 {
@@ -659,7 +729,10 @@ static void zswapblk_wb_fill_fn(struct work_struct *work)
 		zswapblk_slot_lock(dev, index);
 		if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
 			dst = kmap_local_page(page);
-			if (zswapblk_slot_decompress(dev, index, dst)) {
+			if (dev->wb_compressed) {
+				/* as stored: a huge page is raw already */
+				zswapblk_slot_copy(dev, index, dst);
+			} else if (zswapblk_slot_decompress(dev, index, dst)) {
 				zswapblk_clear_flag(dev, index,
 						    ZSWAPBLK_SLOT_UNDER_WB);
 				zswapblk_wb_limit_return(dev);
@@ -747,7 +820,8 @@ static struct page *zswapblk_wb_page(struct zswapblk_wb_run *run)
 	if (page)
 		list_del(&page->lru);
 	spin_unlock(&run->free_lock);
-	return page ?: alloc_page(GFP_NOIO | __GFP_NOWARN);
+	/* zeroed: none of the kernel's old data goes to disk */
+	return page ?: alloc_page(GFP_NOIO | __GFP_NOWARN | __GFP_ZERO);
 }
 
 /*

@@ -55,9 +55,11 @@
  *	0: nothing stored here, unless the page's bit is set in
  *	zswapblk_dev.zero_map.  Either way the page reads as zeros.
  *	ZSWAPBLK_SLOT_WB set: the block on the backing device that holds the
- *	page, uncompressed;
+ *	page;
  * @flags: the low ZSWAPBLK_FLAG_SHIFT bits are the size of the zsmalloc
- *	object in bytes, the bits above are enum zswapblk_slot_flag.
+ *	object in bytes (with ZSWAPBLK_SLOT_WB: 0 if the block holds the page
+ *	uncompressed, else the size of the compressed data it starts with,
+ *	see compressed_writeback), the bits above are enum zswapblk_slot_flag.
  * @ac_time: when the page was last written or read, in seconds since boot;
  *	writeback's idea of age.
  *
@@ -302,6 +304,8 @@ struct zswapblk_dev {
 	u64 wb_limit;			/* writeback_limit, 4 KiB units */
 	unsigned int wb_age;		/* writeback_age, seconds; 0 = off */
 	unsigned int wb_rate;		/* writeback_rate, pages/s; 0 = no limit */
+	/* compressed_writeback: set before init, under init_lock; fixed after */
+	bool wb_compressed;
 	struct zswapblk_wmark wb_low, wb_high;
 	enum zswapblk_wb_direct wb_direct;
 
@@ -433,16 +437,25 @@ void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index);
 /* zswapblk_read_page() returns this when the page is on the backing device */
 #define ZSWAPBLK_ON_BACKING	1
 
-/* A backing read being set up: its block, and the generation it joined. */
+/*
+ * A backing read being set up: its block, the generation it joined, and
+ * how the block holds the page (0: uncompressed; else the size of the
+ * compressed data).
+ */
 struct zswapblk_bd_ref {
 	unsigned long block;
 	unsigned int gen;
+	unsigned int size;
 };
 
 int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 		       void *dst, struct zswapblk_bd_ref *ref);
 int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 			     void *dst);
+unsigned int zswapblk_slot_copy(struct zswapblk_dev *dev, unsigned long index,
+				void *dst);
+int zswapblk_decompress(struct zswapblk_dev *dev, const void *src,
+			unsigned int size, void *dst);
 int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
 			const void *src, struct page *page,
 			struct zswapblk_req *req);

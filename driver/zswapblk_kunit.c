@@ -368,6 +368,18 @@ static void kt_pool_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zswapblk_read_page(dev, 0, dst, &ref), 0);
 	KUNIT_EXPECT_MEMEQ(test, dst, src, PAGE_SIZE);
 
+	/*
+	 * As compressed_writeback sends it to disk and reads it back: copied
+	 * as stored, then decompressed; half of it is an error, not a page.
+	 */
+	memset(dst, 0x5a, PAGE_SIZE);
+	zswapblk_slot_lock(dev, 0);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_copy(dev, 0, rnd), (unsigned int)size);
+	zswapblk_slot_unlock(dev, 0);
+	KUNIT_EXPECT_EQ(test, zswapblk_decompress(dev, rnd, size, dst), 0);
+	KUNIT_EXPECT_MEMEQ(test, dst, src, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, zswapblk_decompress(dev, rnd, size / 2, dst), -EIO);
+
 	/* random data: stored raw, huge and incompressible */
 	get_random_bytes(rnd, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, zswapblk_write_page(dev, 1, rnd, NULL, NULL), 0);

@@ -48,11 +48,12 @@
 #define ZSWAPBLK_ATTR_WB_WMARK_LOW	"writeback_wmark_low"
 #define ZSWAPBLK_ATTR_WB_WMARK_HIGH	"writeback_wmark_high"
 #define ZSWAPBLK_ATTR_WB_DIRECT		"writeback_direct"
+#define ZSWAPBLK_ATTR_COMPRESSED_WB	"compressed_writeback"	/* zram */
 
 /* features: what this build supports, space separated */
 #define ZSWAPBLK_FEATURES \
 	"async_write stable_writes zero_bitmap same_filled completion_hold " \
-	"writeback verify_stable"
+	"writeback verify_stable compressed_writeback"
 
 /*
  * mm_stat: one line, space separated.  Columns 1-9 are zram's, in zram's

@@ -104,7 +104,7 @@ state() {
 	for __a in backing_dev initstate disksize writeback_limit_enable \
 		   writeback_limit writeback_batch_size writeback_age writeback_rate \
 		   writeback_wmark_low writeback_wmark_high writeback_direct \
-		   bd_stat mm_stat; do
+		   compressed_writeback bd_stat mm_stat; do
 		rd __v "/sys/block/$2/$__a"
 		__s+="$__a=$__v "
 	done
@@ -353,6 +353,9 @@ done
 for v in abc "" -1 4294967296; do
 	bad EINVAL zswapblk0 writeback_rate "$v"
 done
+for v in abc "" 2 -1 x1; do
+	bad EINVAL zswapblk0 compressed_writeback "$v"
+done
 
 # Valid values read back as written; then back to the defaults.
 roundtrip writeback_batch_size 1 1
@@ -372,6 +375,8 @@ roundtrip writeback_age 315360000 315360000
 roundtrip writeback_age 0 0
 roundtrip writeback_rate 0 0
 roundtrip writeback_rate 65536 65536
+roundtrip compressed_writeback 1 1
+roundtrip compressed_writeback 0 0
 rd v $D/backing_dev; check_eq "backing_dev reads 'none' by default" "$v" none
 
 # A disk someone else holds.
@@ -392,6 +397,7 @@ check "disksize 64M" zb_init zswapblk0 64M || bail "cannot initialise"
 
 section "bad input, initialised device with a backing disk"
 bad EBUSY zswapblk0 backing_dev "$DISK"
+bad EBUSY zswapblk0 compressed_writeback 1
 bad EBUSY zswapblk0 backing_dev none
 bad EBUSY zswapblk0 backing_dev /dev/nonexistent-zswapblk-disk
 for v in "" garbage IDLE type=bogus type= "idle huge" "idle type=huge" bogus=1 \
@@ -693,6 +699,118 @@ else
 fi
 
 # ---- faults (device-mapper) -------------------------------------------------------
+section "compressed_writeback"
+
+# disk_layout: the first 6144 blocks of the backing disk (all this section
+# wrote) hold each of B's 2048 pages as it is, and not one of A's 4096
+# pages: A went to disk compressed, B raw (its pages are huge).
+disk_layout() {
+	"$PYTHON" - "$DEV" "$DISK" <<-'EOF'
+	import hashlib, mmap, os, sys
+	def pages(path, n):
+	    fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+	    buf = mmap.mmap(-1, 1 << 20)
+	    out = []
+	    for off in range(0, n * 4096, 1 << 20):
+	        got = os.preadv(fd, [buf], off)
+	        out += [hashlib.sha1(buf[i:i + 4096]).digest()
+	                for i in range(0, min(got, n * 4096 - off), 4096)]
+	    os.close(fd)
+	    return out
+	dev = pages(sys.argv[1], 6144)
+	disk = set(pages(sys.argv[2], 6144))
+	raw_a = sum(h in disk for h in dev[:4096])
+	raw_b = sum(h in disk for h in dev[4096:])
+	print(f"on the disk as they are: {raw_a} of A's 4096 pages, {raw_b} of B's 2048")
+	sys.exit(0 if raw_a == 0 and raw_b == 2048 else 1)
+	EOF
+}
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+
+check "fresh 64M device, compressed_writeback 1" setup 64M "$DISK" compressed_writeback=1
+rd v $D/compressed_writeback; check_eq "compressed_writeback reads 1" "$v" 1
+bad EBUSY zswapblk0 compressed_writeback 0
+fill "fill A (0-16M, half-compressible), verified" ok 0 16M 50
+fill "fill B (16M-24M, incompressible), verified" ok 16M 8M 0
+expect_write_ok $D/idle all "idle all"
+wb_cmd "writeback idle: A and B, 6144 pages" - 6144 idle
+mm_stat compr zswapblk0 compr_data_size; mm_stat orig zswapblk0 orig_data_size
+check_eq "compr_data_size 0 with everything on the disk" "$compr" 0
+check_eq "orig_data_size: still 6144 pages" "$orig" $((6144 * 4096))
+bd_stat r0 zswapblk0 reads
+verify "verify A from the disk (decompressed)" ok 0 16M 50
+verify "verify B from the disk (raw)" ok 16M 8M 0
+bd_stat r1 zswapblk0 reads
+check_eq "bd_stat reads: every page came from the disk once" $((r1 - r0)) 6144
+ALIGN=512 NOWAIT=1 verify "verify A into buffers 512 bytes into a page, RWF_NOWAIT" \
+	ok 0 16M 50
+ALIGN=512 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
+if [ -n "$PYTHON" ]; then
+	check "the disk holds B's pages raw and none of A's: A is compressed" disk_layout
+else
+	tap_skip "what the disk holds" "python3 is not installed"
+fi
+check_no_io_errors zswapblk0
+P=3000
+head -c 4096 /dev/urandom > "$ZB_TMP/page"
+check "rewrite page $P (on the disk, compressed)" dd if="$ZB_TMP/page" of=$DEV bs=4096 \
+	seek=$P count=1 oflag=direct conv=notrunc
+wb_cmd "writeback page_index=$P: an incompressible page, raw" - 1 page_index=$P
+check "page $P reads the new data (disk)" sh -c \
+	"dd if=$DEV bs=4096 skip=$P count=1 iflag=direct 2>/dev/null | cmp - '$ZB_TMP/page'"
+check "discard page $P" blkdiscard -o $((P * 4096)) -l 4096 $DEV
+check "page $P reads zeros after the discard" sh -c \
+	"dd if=$DEV bs=4096 skip=$P count=1 iflag=direct 2>/dev/null | cmp -n 4096 - /dev/zero"
+
+# A damaged block: 4 KiB of 0xff over the block of page 10 (a fresh device
+# hands out blocks in order, so page N of A is on block N), written to the
+# disk behind the driver's back.  It does not decompress: EIO, never wrong
+# data; the other pages verify, and a rewrite of page 10 heals it.
+check "fresh 64M device, compressed_writeback 1" setup 64M "$DISK" compressed_writeback=1
+fill "fill A (0-2M)" ok 0 2M 50
+check "a copy of A" dd if=$DEV of="$ZB_TMP/a.ref" bs=64k count=32 iflag=direct
+expect_write_ok $D/idle all "idle all"
+wb_cmd "A written back: 512 pages" - 512 idle
+check "overwrite block 10 of $DISK with 0xff" sh -c \
+	"head -c 4096 /dev/zero | tr '\\0' '\\377' | dd of=$DISK bs=4096 seek=10 count=1 oflag=direct conv=notrunc 2>/dev/null"
+bd_stat bfr0 zswapblk0 failed_reads
+ddr res 10
+check_match "a read of the damaged compressed block fails with EIO" "$res" "*Input/output error*"
+bd_stat bfr1 zswapblk0 failed_reads
+check_eq "bd_stat failed_reads +1" $((bfr1 - bfr0)) 1
+verify "verify A: EIO for page 10, never wrong data" eio 0 2M 50
+# all_but_10: A's other 511 pages read back from the disk as written
+all_but_10() {
+	cp "$ZB_TMP/a.ref" "$ZB_TMP/a.got" &&
+	dd if=$DEV of="$ZB_TMP/a.got" bs=4096 count=10 iflag=direct conv=notrunc &&
+	dd if=$DEV of="$ZB_TMP/a.got" bs=4096 skip=11 seek=11 count=501 iflag=direct \
+		conv=notrunc && cmp "$ZB_TMP/a.ref" "$ZB_TMP/a.got"
+}
+check "A's other 511 pages read back from the disk as written" all_but_10
+check "rewrite page 10" dd if="$ZB_TMP/page" of=$DEV bs=4096 seek=10 count=1 \
+	oflag=direct conv=notrunc
+check "page 10 reads the new data" sh -c \
+	"dd if=$DEV bs=4096 skip=10 count=1 iflag=direct 2>/dev/null | cmp - '$ZB_TMP/page'"
+io_stat fr zswapblk0 failed_reads
+check_cmp "io_stat failed_reads counts the failed reads ($fr)" "${fr:-0}" -ge 2
+
+# Fio rewrites and verifies while on-demand writeback loops, compressed.
+check "fresh 64M device, compressed_writeback 1" setup 64M "$DISK" compressed_writeback=1
+: > "$ZB_TMP/wb.run"
+wb_loop &
+loop_pid=$!
+wb_fio "fio randrw x4, verify, while compressed writeback loops" ok wb-randrw.fio WB_SIZE=4M WB_IO=6M
+rm -f "$ZB_TMP/wb.run"
+wait_pid $loop_pid 60
+res=; read -r runs failed last < "$ZB_TMP/wb.result" 2>/dev/null || runs=0
+check_cmp "writeback loop ran during fio ($runs rounds)" "${runs:-0}" -ge 2
+check_eq "no writeback run failed${last:+ (last: $last)}" "${failed:-x}" 0
+bd_stat w zswapblk0 writes; bd_stat r zswapblk0 reads
+check_cmp "bd_stat writes ($w) and reads ($r) moved" "$((${w:-0} > 0 && ${r:-0} > 0))" -eq 1
+check_no_io_errors zswapblk0
+check "reset zswapblk0" zb_reset zswapblk0
+rd v $D/compressed_writeback; check_eq "reset restores compressed_writeback 0" "$v" 0
+
 section "a failing backing disk"
 check "reset zswapblk0: it lets go of $DISK" zb_reset zswapblk0
 BD=/dev/mapper/zbwb-bd

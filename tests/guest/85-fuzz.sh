@@ -432,7 +432,7 @@ sane() {
 		case $a in
 		disksize|mem_limit)
 			[[ $v =~ $num ]] && [ $((v % 4096)) = 0 ] || bad+=("$a='$v'") ;;
-		initstate|verify_stable|writeback_limit_enable)
+		initstate|verify_stable|writeback_limit_enable|compressed_writeback)
 			[[ $v == [01] ]] || bad+=("$a='$v'") ;;
 		comp_algorithm|writeback_direct)
 			[[ $v =~ ^([a-z0-9-]+\ )*\[[a-z0-9-]+\](\ [a-z0-9-]+)*\ ?$ ]] || bad+=("$a='$v'") ;;
