@@ -784,7 +784,8 @@ st_clear() {
 	for d in "$@"; do
 		for f in disksize comp_algorithm algorithm_params backing_dev \
 			 mem_limit writeback_age writeback_rate writeback_wmark_low \
-			 writeback_wmark_high writeback_direct reset; do
+			 writeback_wmark_high writeback_direct compressed_writeback \
+			 reset; do
 			: >"$ST/sys/block/$d/$f"
 		done
 	done
@@ -794,7 +795,8 @@ st_written() {
 	local f out=
 	for f in comp_algorithm algorithm_params backing_dev mem_limit \
 		 writeback_age writeback_rate writeback_wmark_low \
-		 writeback_wmark_high writeback_direct disksize reset; do
+		 writeback_wmark_high writeback_direct compressed_writeback \
+		 disksize reset; do
 		[ -s "$ST/sys/block/$1/$f" ] && out+="$f=$(<"$ST/sys/block/$1/$f") "
 	done
 	echo "${out% }"
@@ -815,6 +817,7 @@ writeback-rate = 1000
 writeback-wmark-low = 50%
 writeback-wmark-high = 1G + 512M
 writeback-direct = huge
+compressed-writeback = Yes
 swap-priority = 100
 
 ; blanks and case of the section name
@@ -836,6 +839,7 @@ zswapblk2 writeback_rate 1000
 zswapblk2 writeback_wmark_low 50%
 zswapblk2 writeback_wmark_high 1610612736
 zswapblk2 writeback_direct huge
+zswapblk2 compressed_writeback 1
 zswapblk2 disksize $((RAM / 2))
 zswapblk2 mkswap
 zswapblk2 swapon 100" ]'
@@ -950,8 +954,17 @@ check "one bad line: the message, and nothing is written" \
 	'bad_line "backing-dev = vdb" "backing-dev: '"'vdb'"' is not an absolute path"' \
 	'bad_line "swap-priority = -1" "swap-priority: '"'-1'"' is not a number from 0 to 32767"' \
 	'bad_line "writeback-age = 1" "writeback-age needs backing-dev"' \
+	'bad_line "compressed-writeback = yes" "compressed-writeback needs backing-dev"' \
 	'bad_line "mem-limit = lots" "mem-limit: invalid size '"'lots'"': unknown name '"'lots'"'"' \
 	'bad_line "algorithm = lz4 fast" "algorithm: invalid name '"'lz4 fast'"'"'
+
+printf '[zswapblk2]\nsize = 1G\nbacking-dev = /dev/vdb\ncompressed-writeback = maybe\n' \
+	>"$TMP/cw.conf"
+st_clear zswapblk2
+run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/cw.conf"
+check "compressed-writeback takes yes or no" '[ $RC = 1 ]' \
+	'[ "$ERR" = "zswapctl: $TMP/cw.conf:4: compressed-writeback: '"'maybe'"' is not yes or no" ]' \
+	'[ -z "$(st_written zswapblk2)" ]'
 
 run "$ZSWAPCTL" setup --sysroot "$ST" -c "$TMP/missing.conf"
 check "setup: a missing file is an error" '[ $RC = 1 ]' \
@@ -973,7 +986,7 @@ check "teardown has no --dry-run" '[ $RC != 0 ]' \
 SO=$TMP/setup-order
 mk_tree "$SO"
 SOD=$SO/sys/block/zswapblk2
-ORDER="comp_algorithm algorithm_params backing_dev mem_limit writeback_age writeback_rate writeback_wmark_low writeback_wmark_high writeback_direct disksize"
+ORDER="comp_algorithm algorithm_params backing_dev mem_limit writeback_age writeback_rate writeback_wmark_low writeback_wmark_high writeback_direct compressed_writeback disksize"
 for f in $ORDER; do
 	rm -f "$SOD/$f"
 	mkfifo "$SOD/$f"
@@ -999,6 +1012,7 @@ writeback_rate=1000
 writeback_wmark_low=50%
 writeback_wmark_high=1610612736
 writeback_direct=huge
+compressed_writeback=1
 disksize=4294967296" ]'
 
 # Failures undo what was done: devices in ascending order, so zswapblk0 is
@@ -1278,7 +1292,7 @@ man_sub_options() {
 }
 check "man page documents the options of setup, teardown and stat" 'man_sub_options'
 check "man page documents every configuration key" \
-	'for k in size algorithm level mem-limit backing-dev writeback-age writeback-rate writeback-wmark-low writeback-wmark-high writeback-direct swap-priority; do grep -qE "^\.B[IR]? ${k//-/\\\\-}( |$)" "$MAN" || { echo "#   $k"; exit 1; }; done'
+	'for k in size algorithm level mem-limit backing-dev writeback-age writeback-rate writeback-wmark-low writeback-wmark-high writeback-direct compressed-writeback swap-priority; do grep -qE "^\.B[IR]? ${k//-/\\\\-}( |$)" "$MAN" || { echo "#   $k"; exit 1; }; done'
 check "bash completion: setup, teardown, stat" \
 	'complete_words zswapctl se | grep -qx setup' \
 	'complete_words zswapctl setup --dr | grep -qx -- --dry-run' \

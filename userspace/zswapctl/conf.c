@@ -36,6 +36,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "zswapctl.h"
 
@@ -55,6 +56,7 @@ const struct conf_key conf_keys[CK__NR] = {
 	[CK_WB_WMARK_LOW]  = { "writeback-wmark-low",	ZSWAPBLK_ATTR_WB_WMARK_LOW },
 	[CK_WB_WMARK_HIGH] = { "writeback-wmark-high",	ZSWAPBLK_ATTR_WB_WMARK_HIGH },
 	[CK_WB_DIRECT]	   = { "writeback-direct",	ZSWAPBLK_ATTR_WB_DIRECT },
+	[CK_COMPRESSED_WB] = { "compressed-writeback",	ZSWAPBLK_ATTR_COMPRESSED_WB },
 	[CK_SIZE]	   = { "size",			ZSWAPBLK_ATTR_DISKSIZE },
 	[CK_SWAP_PRIORITY] = { "swap-priority",		NULL },
 };
@@ -414,6 +416,24 @@ static char *parse_direct(struct conf *c, unsigned int line, const char *key,
 	return xstrdup(val);
 }
 
+/* What the driver's kstrtobool() takes, spelt out; written as 1 or 0. */
+static char *parse_bool(struct conf *c, unsigned int line, const char *key,
+			const char *val)
+{
+	static const char *const yes[] = { "1", "yes", "on", "true" };
+	static const char *const no[] = { "0", "no", "off", "false" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(val, yes[i]))
+			return xstrdup("1");
+		if (!strcasecmp(val, no[i]))
+			return xstrdup("0");
+	}
+	conf_error(c, line, "%s: '%s' is not yes or no", key, val);
+	return NULL;
+}
+
 static char *parse_priority(struct conf *c, unsigned int line,
 			    const char *key, const char *val)
 {
@@ -430,6 +450,7 @@ static const conf_parse_fn conf_parsers[CK__NR] = {
 	[CK_WB_WMARK_LOW]  = parse_wmark,
 	[CK_WB_WMARK_HIGH] = parse_wmark,
 	[CK_WB_DIRECT]	   = parse_direct,
+	[CK_COMPRESSED_WB] = parse_bool,
 	[CK_SIZE]	   = parse_disksize,
 	[CK_SWAP_PRIORITY] = parse_priority,
 };
@@ -439,7 +460,8 @@ static const conf_parse_fn conf_parsers[CK__NR] = {
 static bool is_writeback_key(int k)
 {
 	return k == CK_WB_AGE || k == CK_WB_RATE || k == CK_WB_WMARK_LOW ||
-	       k == CK_WB_WMARK_HIGH || k == CK_WB_DIRECT;
+	       k == CK_WB_WMARK_HIGH || k == CK_WB_DIRECT ||
+	       k == CK_COMPRESSED_WB;
 }
 
 /* What can only be checked once a section is complete. */
