@@ -23,7 +23,8 @@
 #         tools' benchmark modes), and dd of that data onto each device
 #   exercise  zswapctl exercise --json on zswapblk, and what it says on zram
 #   wb    writeback of the same data to the first -d disk: zswapblk's
-#         "writeback idle", zram's, and fio writing the disk directly, also
+#         "writeback idle" (also with compressed_writeback), zram's, and
+#         fio writing the disk directly, also
 #         with a niced loop spinning on every vCPU (the host's contention)
 #
 # Repetitions are interleaved (rep 1: zswapblk zram brd, rep 2: ...), so a
@@ -49,7 +50,7 @@
 #   ZSWAPBLK_BENCH_MEM_MIB    data set of mem and comp (64)
 #   ZSWAPBLK_BENCH_ZERO_MIB   zero pages written by mem (256): MemFree is
 #                             noisy, many pages make a per-page cost visible
-#   ZSWAPBLK_BENCH_WB_MIB     data written back per run (64)
+#   ZSWAPBLK_BENCH_WB_MIB     data written back per run (256)
 #   ZSWAPBLK_BENCH_WB_BATCH   zswapblk's writeback_batch_size in the wb runs
 #                             (default: the driver's, 256)
 #   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes, a swap run
@@ -83,7 +84,7 @@ SWAP_PASSES=${ZSWAPBLK_BENCH_SWAP_PASSES:-2}
 MEM_MIB=${ZSWAPBLK_BENCH_MEM_MIB:-64}
 ZERO_MIB=${ZSWAPBLK_BENCH_ZERO_MIB:-256}
 TABLE_SIZE=4G
-WB_MIB=${ZSWAPBLK_BENCH_WB_MIB:-64}
+WB_MIB=${ZSWAPBLK_BENCH_WB_MIB:-256}
 # zswapblk's writeback_batch_size in the wb runs; empty: the driver's default
 WB_BATCH=${ZSWAPBLK_BENCH_WB_BATCH:-}
 PERF=${ZSWAPBLK_BENCH_PERF:-0}
@@ -213,6 +214,10 @@ fresh() {
 	rd ini "$sys/initstate"
 	if [ "$ini" = 1 ]; then wr "$sys/reset" 1 || return 1; fi
 	if [ -n "$backing" ]; then wr "$sys/backing_dev" "$backing" || return 1; fi
+	# FRESH_PRE="ATTR=VALUE": one more attribute, before disksize
+	if [ -n "${FRESH_PRE:-}" ]; then
+		wr "$sys/${FRESH_PRE%%=*}" "${FRESH_PRE#*=}" || return 1
+	fi
 	wr "$sys/comp_algorithm" "$alg" || return 1
 	wr "$sys/disksize" "$size"
 }
@@ -716,11 +721,13 @@ run_exercise() {
 
 # ---- 6. writeback -------------------------------------------------------------------
 
-# wb_dev DEV REP DISK: fill, idle all, time "writeback idle", verify.
+# wb_dev DEV REP DISK [NAME ATTR=VALUE]: fill, idle all, time "writeback
+# idle", verify; with ATTR=VALUE set before disksize, recorded as NAME.
 wb_dev() {
-	local d=$1 rep=$2 disk=$3 sys t0 t1 a=() b=() err=
+	local d=$1 rep=$2 disk=$3 name=${4:-$1} sys t0 t1 a=() b=() err=
 	sys=$(devsys "$d")
-	fresh "$d" "$ALG" "$disk" || { failure "set up $d with backing_dev $disk"; return 1; }
+	FRESH_PRE=${5:-} fresh "$d" "$ALG" "$disk" ||
+		{ failure "set up $name with backing_dev $disk"; return 1; }
 	if [ "$d" = zswapblk ] && [ -n "$WB_BATCH" ]; then
 		wr "$sys/writeback_batch_size" "$WB_BATCH" ||
 			{ failure "$d writeback_batch_size $WB_BATCH"; return 1; }
@@ -731,9 +738,9 @@ wb_dev() {
 	now t0
 	echo idle 2> "$OUT/log/wb.err" > "$sys/writeback" || err=$(< "$OUT/log/wb.err")
 	now t1
-	[ -n "$err" ] && failure "$d writeback idle: $err"
+	[ -n "$err" ] && failure "$name writeback idle: $err"
 	read -r -a a < "$sys/bd_stat"
-	rec w=wb dev="$d" rep="$rep" pages=$((a[2] - b[2])) seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')" \
+	rec w=wb dev="$name" rep="$rep" pages=$((a[2] - b[2])) seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')" \
 		bytes=$(( (a[2] - b[2]) * 4096 )) batch="$(cat "$sys/writeback_batch_size" 2>/dev/null)" error="$err"
 	blk "$d" -v -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K
 	release "$d"
@@ -785,6 +792,9 @@ run_wb() {
 		--iodepth=4 --output=/dev/null 2> /dev/null
 	for rep in $(seq "$REPS"); do
 		wb_dev zswapblk "$rep" "$disk"
+		if [ -e /sys/block/zswapblk0/compressed_writeback ]; then
+			wb_dev zswapblk "$rep" "$disk" zswapblk-cwb compressed_writeback=1
+		fi
 		[ -e /sys/block/zram0/backing_dev ] && wb_dev zram "$rep" "$disk"
 		wb_fio 4k-qd64 "$rep" "$disk" 4k 64
 		wb_fio 1m-qd4 "$rep" "$disk" 1M 4

@@ -292,6 +292,10 @@ def goals(w):
     add("wb_raw", "writeback throughput vs fio on the disk (1M, QD4)",
         ratio(g(w, "writeback", "zswapblk", "MBps"), g(w, "writeback", "fio-1m-qd4", "MBps")),
         ">=", 0.8)
+    add("wb_raw_c", "compressed_writeback throughput vs fio on the disk (1M, QD4)",
+        ratio(g(w, "writeback", "zswapblk-cwb", "MBps"),
+              g(w, "writeback", "fio-1m-qd4", "MBps")),
+        ">=", 0.8, plot=False, note="compressed_writeback=1: blocks hold compressed data")
     add("wb_raw4k", "writeback throughput vs fio on the disk (4k, QD64)",
         ratio(g(w, "writeback", "zswapblk", "MBps"), g(w, "writeback", "fio-4k-qd64", "MBps")),
         ">=", 0.8, plot=False, note="same request size as writeback")
@@ -555,6 +559,8 @@ def render(args):
             L.append("| what | MB/s | seconds |")
             L.append("|---|---|---|")
             for key, label in (("zswapblk", "zswapblk writeback idle"),
+                               ("zswapblk-cwb", "zswapblk writeback idle, "
+                                "compressed_writeback=1"),
                                ("zram", "zram writeback idle"),
                                ("fio-4k-qd64", "fio 4k sequential write, libaio QD64"),
                                ("fio-1m-qd4", "fio 1M sequential write, libaio QD4"),
