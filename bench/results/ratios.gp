@@ -15,5 +15,5 @@ set ylabel 'ratio (log scale)'
 set xtics nomirror
 set boxwidth 0.9
 plot 'ratios.dat' using 2:3:4:xtic(1) title '6.1.0-57-amd64', \
-     'ratios.dat' using 5:6:7:xtic(1) title '6.12.117+deb12-amd64', \
+     'ratios.dat' using 5:6:7:xtic(1) title '6.12.118+deb12-amd64', \
      'ratios.dat' using ($0):8:(0.45) with xerrorbars pt 0 lw 3 lc rgb 'black' title 'goal'
