@@ -424,6 +424,23 @@ done
 expect_write_ok $D1/idle all "zswapblk1: idle all works without backing_dev"
 check "zswapblk1 reset" zb_reset zswapblk1
 
+# verify_ab_on_disk [HOW]: A and B, all on the disk, read back and verified,
+# then again into buffers that straddle pages; every page is read from the
+# disk each time.
+verify_ab_on_disk() {
+	local r0 r1 r2
+	bd_stat r0 zswapblk0 reads
+	verify "verify A from the backing disk${1:+ ($1)}" ok 0 16M 50
+	verify "verify B from the backing disk" ok 16M 8M 0
+	bd_stat r1 zswapblk0 reads
+	check_eq "bd_stat reads: every page came from the disk once" $((r1 - r0)) 6144
+	ALIGN=512 NOWAIT=1 verify "verify A from the disk into buffers 512 bytes into a page, RWF_NOWAIT" \
+		ok 0 16M 50
+	ALIGN=512 NOWAIT=1 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
+	bd_stat r2 zswapblk0 reads
+	check_eq "bd_stat reads: every page from the disk once more" $((r2 - r1)) 6144
+}
+
 # ---- on demand ----------------------------------------------------------------
 section "on-demand writeback"
 # A: pages 0-4095, half-compressible; B: pages 4096-6143, incompressible.
@@ -475,16 +492,7 @@ check_eq "bd_stat count: all 6144 pages on the disk" "$cnt" 6144
 check_eq "compr_data_size 0 with everything on the disk" "$compr" 0
 check_cmp "mem_used_total fell from $used0 to $used (< 1/8)" $((used * 8)) -lt "$used0"
 check_eq "orig_data_size unchanged by writeback" "$orig" "$orig0"
-bd_stat r0 zswapblk0 reads
-verify "verify A from the backing disk" ok 0 16M 50
-verify "verify B from the backing disk" ok 16M 8M 0
-bd_stat r1 zswapblk0 reads
-check_eq "bd_stat reads: every page came from the disk once" $((r1 - r0)) 6144
-ALIGN=512 NOWAIT=1 verify "verify A from the disk into buffers 512 bytes into a page, RWF_NOWAIT" \
-	ok 0 16M 50
-ALIGN=512 NOWAIT=1 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
-bd_stat r2 zswapblk0 reads
-check_eq "bd_stat reads: every page from the disk once more" $((r2 - r1)) 6144
+verify_ab_on_disk
 check_no_io_errors zswapblk0
 
 # Rewrite, write back again and discard one page that is on the disk.
@@ -546,16 +554,23 @@ wb_loop() {
 	echo "$n $failed $last" > "$ZB_TMP/../wb.result"
 }
 
+# fio_during_wb_loop DESC: fio randrw x4 with verification while wb_loop
+# runs; the loop must have run and no run may have failed.
+fio_during_wb_loop() {
+	local runs failed last loop_pid
+	: > "$ZB_TMP/wb.run"
+	wb_loop &
+	loop_pid=$!
+	wb_fio "$1" ok wb-randrw.fio WB_SIZE=4M WB_IO=6M
+	rm -f "$ZB_TMP/wb.run"
+	wait_pid $loop_pid 60
+	read -r runs failed last < "$ZB_TMP/wb.result" 2>/dev/null || runs=0
+	check_cmp "writeback loop ran during fio ($runs rounds)" "${runs:-0}" -ge 2
+	check_eq "no writeback run failed${last:+ (last: $last)}" "${failed:-x}" 0
+}
+
 check "fresh 64M device with the backing disk" setup 64M "$DISK"
-: > "$ZB_TMP/wb.run"
-wb_loop &
-loop_pid=$!
-wb_fio "fio randrw x4, verify, while on-demand writeback loops" ok wb-randrw.fio WB_SIZE=4M WB_IO=6M
-rm -f "$ZB_TMP/wb.run"
-wait_pid $loop_pid 60
-res=; read -r runs failed last < "$ZB_TMP/wb.result" 2>/dev/null || runs=0
-check_cmp "writeback loop ran during fio ($runs rounds)" "${runs:-0}" -ge 2
-check_eq "no writeback run failed${last:+ (last: $last)}" "${failed:-x}" 0
+fio_during_wb_loop "fio randrw x4, verify, while on-demand writeback loops"
 bd_stat w zswapblk0 writes; bd_stat r zswapblk0 reads; bd_stat cnt zswapblk0 count
 tap_diag "bd_stat: $(< $D/bd_stat)"
 check_cmp "bd_stat writes moved ($w)" "${w:-0}" -gt 0
@@ -737,14 +752,7 @@ wb_cmd "writeback idle: A and B, 6144 pages" - 6144 idle
 mm_stat compr zswapblk0 compr_data_size; mm_stat orig zswapblk0 orig_data_size
 check_eq "compr_data_size 0 with everything on the disk" "$compr" 0
 check_eq "orig_data_size: still 6144 pages" "$orig" $((6144 * 4096))
-bd_stat r0 zswapblk0 reads
-verify "verify A from the disk (decompressed)" ok 0 16M 50
-verify "verify B from the disk (raw)" ok 16M 8M 0
-bd_stat r1 zswapblk0 reads
-check_eq "bd_stat reads: every page came from the disk once" $((r1 - r0)) 6144
-ALIGN=512 NOWAIT=1 verify "verify A into buffers 512 bytes into a page, RWF_NOWAIT" \
-	ok 0 16M 50
-ALIGN=512 verify "verify B likewise, 64 KiB reads" ok 16M 8M 0
+verify_ab_on_disk decompressed
 if [ -n "$PYTHON" ]; then
 	check "the disk holds B's pages raw and none of A's: A is compressed" disk_layout
 else
@@ -796,15 +804,7 @@ check_cmp "io_stat failed_reads counts the failed reads ($fr)" "${fr:-0}" -ge 2
 
 # Fio rewrites and verifies while on-demand writeback loops, compressed.
 check "fresh 64M device, compressed_writeback 1" setup 64M "$DISK" compressed_writeback=1
-: > "$ZB_TMP/wb.run"
-wb_loop &
-loop_pid=$!
-wb_fio "fio randrw x4, verify, while compressed writeback loops" ok wb-randrw.fio WB_SIZE=4M WB_IO=6M
-rm -f "$ZB_TMP/wb.run"
-wait_pid $loop_pid 60
-res=; read -r runs failed last < "$ZB_TMP/wb.result" 2>/dev/null || runs=0
-check_cmp "writeback loop ran during fio ($runs rounds)" "${runs:-0}" -ge 2
-check_eq "no writeback run failed${last:+ (last: $last)}" "${failed:-x}" 0
+fio_during_wb_loop "fio randrw x4, verify, while compressed writeback loops"
 bd_stat w zswapblk0 writes; bd_stat r zswapblk0 reads
 check_cmp "bd_stat writes ($w) and reads ($r) moved" "$((${w:-0} > 0 && ${r:-0} > 0))" -eq 1
 check_no_io_errors zswapblk0
