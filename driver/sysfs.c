@@ -536,13 +536,8 @@ static ssize_t compressed_writeback_show(struct device *d,
 					 struct device_attribute *attr,
 					 char *buf)
 {
-	struct zswapblk_dev *dev = dev_to_zswapblk(d);
-	bool val;
-
-	down_read(&dev->init_lock);
-	val = dev->wb_compressed;
-	up_read(&dev->init_lock);
-	return sysfs_emit(buf, "%d\n", val);
+	return sysfs_emit(buf, "%d\n",
+			  READ_ONCE(dev_to_zswapblk(d)->wb_compressed));
 }
 
 /* As zram: chosen before init, for every page the device writes back. */
@@ -560,7 +555,7 @@ static ssize_t compressed_writeback_store(struct device *d,
 	if (zswapblk_init_done(dev))
 		ret = -EBUSY;
 	else
-		dev->wb_compressed = val;
+		WRITE_ONCE(dev->wb_compressed, val);
 	up_write(&dev->init_lock);
 	return ret;
 }

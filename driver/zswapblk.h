@@ -304,7 +304,10 @@ struct zswapblk_dev {
 	u64 wb_limit;			/* writeback_limit, 4 KiB units */
 	unsigned int wb_age;		/* writeback_age, seconds; 0 = off */
 	unsigned int wb_rate;		/* writeback_rate, pages/s; 0 = no limit */
-	/* compressed_writeback: set before init, under init_lock; fixed after */
+	/*
+	 * compressed_writeback: written before init under init_lock, fixed
+	 * after; read with READ_ONCE by the attribute
+	 */
 	bool wb_compressed;
 	struct zswapblk_wmark wb_low, wb_high;
 	enum zswapblk_wb_direct wb_direct;
