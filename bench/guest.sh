@@ -25,7 +25,9 @@
 #   wb    writeback of the same data to the first -d disk: zswapblk's
 #         "writeback idle" (also with compressed_writeback), zram's, and
 #         fio writing the disk directly, also
-#         with a niced loop spinning on every vCPU (the host's contention)
+#         with a niced loop spinning on every vCPU (the host's contention);
+#         then the same on the second -d disk, if any, which QEMU throttles
+#         to ZSWAPBLK_BENCH_DISK_MBPS like a physical disk
 #
 # Repetitions are interleaved (rep 1: zswapblk zram brd, rep 2: ...), so a
 # slow spell of a shared host hits every device alike.
@@ -51,6 +53,8 @@
 #   ZSWAPBLK_BENCH_ZERO_MIB   zero pages written by mem (256): MemFree is
 #                             noisy, many pages make a per-page cost visible
 #   ZSWAPBLK_BENCH_WB_MIB     data written back per run (256)
+#   ZSWAPBLK_BENCH_DISK_MBPS  what bench/run.sh throttled the second -d disk
+#                             to (MB/s); 0 or unset: no second disk
 #   ZSWAPBLK_BENCH_WB_BATCH   zswapblk's writeback_batch_size in the wb runs
 #                             (default: the driver's, 256)
 #   ZSWAPBLK_BENCH_PERF       1: also profile QD1 random writes, a swap run
@@ -721,8 +725,9 @@ run_exercise() {
 
 # ---- 6. writeback -------------------------------------------------------------------
 
-# wb_dev DEV REP DISK [NAME ATTR=VALUE]: fill, idle all, time "writeback
-# idle", verify; with ATTR=VALUE set before disksize, recorded as NAME.
+# wb_dev DEV REP DISK [NAME [ATTR=VALUE]]: fill, idle all, time "writeback
+# idle", verify; recorded as NAME (default DEV), with ATTR=VALUE set before
+# disksize.
 wb_dev() {
 	local d=$1 rep=$2 disk=$3 name=${4:-$1} sys t0 t1 a=() b=() err=
 	sys=$(devsys "$d")
@@ -773,34 +778,51 @@ wb_busy_fio() {
 	return 0
 }
 
+# wb_disk DISK SUFFIX: the writeback runs on DISK, recorded with SUFFIX on
+# their names; the 4k and busy fio points only on the unthrottled disk.
+wb_disk() {
+	local disk=$1 sfx=$2 rep
+	# Allocate the disk image on the host once, so no run pays for it.
+	fio --name=prefill --filename="$disk" --direct=1 --rw=write --bs=1M --ioengine=libaio \
+		--iodepth=4 --output=/dev/null 2> /dev/null
+	for rep in $(seq "$REPS"); do
+		wb_dev zswapblk "$rep" "$disk" "zswapblk$sfx"
+		if [ -e /sys/block/zswapblk0/compressed_writeback ]; then
+			wb_dev zswapblk "$rep" "$disk" "zswapblk-cwb$sfx" compressed_writeback=1
+		fi
+		[ -e /sys/block/zram0/backing_dev ] && wb_dev zram "$rep" "$disk" "zram$sfx"
+		if [ -z "$sfx" ]; then
+			wb_fio 4k-qd64 "$rep" "$disk" 4k 64
+			wb_fio 1m-qd4 "$rep" "$disk" 1M 4
+			wb_busy_fio "$rep" "$disk"
+		else
+			wb_fio "1m-qd4$sfx" "$rep" "$disk" 1M 4
+		fi
+		log "wb rep $rep on $disk done"
+	done
+}
+
 run_wb() {
-	local disk rep size
+	local disk slow= size
 	disk=${ZSWAPBLK_DISKS%% *}
 	if [ -z "$disk" ] || [ ! -b "$disk" ]; then
 		failure "writeback: no disk (vmrun.sh -d)"
 		return 1
 	fi
+	if [ "${ZSWAPBLK_BENCH_DISK_MBPS:-0}" != 0 ]; then
+		slow=$(echo "$ZSWAPBLK_DISKS" | awk '{print $2}')
+		[ -b "$slow" ] || { failure "writeback: no throttled disk (vmrun.sh -d MIB:MBPS)"; slow=; }
+	fi
 	size=$(blockdev --getsize64 "$disk")
-	log "wb: ${WB_MIB} MiB through $disk ($((size >> 20)) MiB), $REPS reps"
+	log "wb: ${WB_MIB} MiB through $disk ($((size >> 20)) MiB)${slow:+ and $slow}, $REPS reps"
 	if [ ! -r /sys/block/zram0/writeback ] && [ ! -e /sys/block/zram0/backing_dev ]; then
 		rec w=wbinfo zram_writeback=0
 	else
-		rec w=wbinfo zram_writeback=1 disk="$disk" disk_bytes="$size"
+		rec w=wbinfo zram_writeback=1 disk="$disk" disk_bytes="$size" \
+			slow_disk="$slow" slow_mbps="${slow:+$ZSWAPBLK_BENCH_DISK_MBPS}"
 	fi
-	# Allocate the disk image on the host once, so no run pays for it.
-	fio --name=prefill --filename="$disk" --direct=1 --rw=write --bs=1M --ioengine=libaio \
-		--iodepth=4 --output=/dev/null 2> /dev/null
-	for rep in $(seq "$REPS"); do
-		wb_dev zswapblk "$rep" "$disk"
-		if [ -e /sys/block/zswapblk0/compressed_writeback ]; then
-			wb_dev zswapblk "$rep" "$disk" zswapblk-cwb compressed_writeback=1
-		fi
-		[ -e /sys/block/zram0/backing_dev ] && wb_dev zram "$rep" "$disk"
-		wb_fio 4k-qd64 "$rep" "$disk" 4k 64
-		wb_fio 1m-qd4 "$rep" "$disk" 1M 4
-		wb_busy_fio "$rep" "$disk"
-		log "wb rep $rep done"
-	done
+	wb_disk "$disk" ""
+	[ -n "$slow" ] && wb_disk "$slow" -slow
 	[ "$PERF" = 1 ] && wb_perf "$disk"
 }
 

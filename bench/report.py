@@ -296,6 +296,19 @@ def goals(w):
         ratio(g(w, "writeback", "zswapblk-cwb", "MBps"),
               g(w, "writeback", "fio-1m-qd4", "MBps")),
         ">=", 0.8, plot=False, note="compressed_writeback=1: blocks hold compressed data")
+    slow = g(w, "writeback_info", "slow_mbps")
+    if g(w, "writeback", "zswapblk-slow"):
+        on = "on a disk throttled to %s MB/s (1M, QD4)" % slow
+        add("wb_slow", "writeback throughput vs fio " + on,
+            ratio(g(w, "writeback", "zswapblk-slow", "MBps"),
+                  g(w, "writeback", "fio-1m-qd4-slow", "MBps")), ">=", 0.8,
+            note="QEMU limits the disk to a physical disk's speed")
+        add("wb_slow_c", "compressed_writeback throughput vs fio " + on,
+            ratio(g(w, "writeback", "zswapblk-cwb-slow", "MBps"),
+                  g(w, "writeback", "fio-1m-qd4-slow", "MBps")), ">=", 0.8, plot=False)
+        add("wb_zram_slow", "writeback throughput vs zram writeback, same throttled disk",
+            ratio(g(w, "writeback", "zswapblk-slow", "MBps"),
+                  g(w, "writeback", "zram-slow", "MBps")), ">=", 10.0, plot=False)
     add("wb_raw4k", "writeback throughput vs fio on the disk (4k, QD64)",
         ratio(g(w, "writeback", "zswapblk", "MBps"), g(w, "writeback", "fio-4k-qd64", "MBps")),
         ">=", 0.8, plot=False, note="same request size as writeback")
@@ -552,31 +565,35 @@ def render(args):
         # writeback
         if w.get("writeback"):
             wb = w["writeback"]
-            L.append("### writeback: %s MiB to %s (%s MiB)" % (
-                d["guest"].get("wb_mib"), w.get("writeback_info", {}).get("disk", "?"),
-                (w.get("writeback_info", {}).get("disk_bytes", 0) or 0) >> 20))
-            L.append("")
-            L.append("| what | MB/s | seconds |")
-            L.append("|---|---|---|")
-            for key, label in (("zswapblk", "zswapblk writeback idle"),
-                               ("zswapblk-cwb", "zswapblk writeback idle, "
-                                "compressed_writeback=1"),
-                               ("zram", "zram writeback idle"),
-                               ("fio-4k-qd64", "fio 4k sequential write, libaio QD64"),
-                               ("fio-1m-qd4", "fio 1M sequential write, libaio QD4"),
-                               ("fio-1m-qd4-busy", "fio 1M QD4, a niced loop spinning on "
-                                "every vCPU")):
-                if key in wb:
-                    L.append("| %s | %s | %s |" % (label, fst(wb[key].get("MBps"), 1),
-                                                   fst(wb[key].get("seconds"), 3)))
-            L.append("")
+            info = w.get("writeback_info", {})
+            rows = (("zswapblk", "zswapblk writeback idle"),
+                    ("zswapblk-cwb", "zswapblk writeback idle, compressed_writeback=1"),
+                    ("zram", "zram writeback idle"),
+                    ("fio-4k-qd64", "fio 4k sequential write, libaio QD64"),
+                    ("fio-1m-qd4", "fio 1M sequential write, libaio QD4"),
+                    ("fio-1m-qd4-busy", "fio 1M QD4, a niced loop spinning on every vCPU"))
+            disks = [("", "%s (%s MiB)" % (info.get("disk", "?"),
+                                           (info.get("disk_bytes", 0) or 0) >> 20))]
+            if info.get("slow_disk"):
+                disks.append(("-slow", "%s, throttled to %s MB/s" % (info["slow_disk"],
+                                                                     info.get("slow_mbps"))))
+            for sfx, where in disks:
+                L.append("### writeback: %s MiB to %s" % (d["guest"].get("wb_mib"), where))
+                L.append("")
+                L.append("| what | MB/s | seconds |")
+                L.append("|---|---|---|")
+                for key, label in rows:
+                    if key + sfx in wb:
+                        L.append("| %s | %s | %s |" % (label, fst(wb[key + sfx].get("MBps"), 1),
+                                                       fst(wb[key + sfx].get("seconds"), 3)))
+                L.append("")
             zb, busy = wb.get("zswapblk", {}).get("MBps"), wb.get("fio-1m-qd4-busy", {}).get("MBps")
             if zb and busy and zb.get("median") and busy.get("median"):
                 L.append("Writeback keeps the vCPUs busy, as the spinning loops do: zswapblk's "
                          "writeback is %.2f of fio 1M QD4 under that load (medians; not a "
                          "goal)." % (zb["median"] / busy["median"]))
                 L.append("")
-            if not w.get("writeback_info", {}).get("zram_writeback", 1):
+            if not info.get("zram_writeback", 1):
                 L.append("zram has no writeback in this kernel (CONFIG_ZRAM_WRITEBACK): "
                          "not comparable.")
                 L.append("")
@@ -595,7 +612,7 @@ def render(args):
             label = {"w_qd1": "write QD1", "w_qd16": "write QD16", "r_qd1": "read QD1",
                      "r_qd16": "read QD16", "swap": "swap time", "ram": "RAM/page",
                      "overhead": "vs raw lz4", "wb_zram": "wb vs zram",
-                     "wb_raw": "wb vs raw"}.get(gl["key"], gl["key"])
+                     "wb_raw": "wb vs raw", "wb_slow": "wb vs disk"}.get(gl["key"], gl["key"])
             label += "\\n(%s%g)" % ("≥" if gl["op"] == ">=" else "≤", gl["target"])
             f.write('"%s"' % label)
             for d in docs:

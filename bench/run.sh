@@ -24,7 +24,11 @@
 # Environment:
 #   ZSWAPBLK_BENCH_*          passed into the guest (see bench/guest.sh)
 #   ZSWAPBLK_BENCH_RESULTS    where results go (default bench/results)
-#   ZSWAPBLK_BENCH_DISK_MIB   size of the writeback disk /dev/vdb (512)
+#   ZSWAPBLK_BENCH_DISK_MIB   size of the writeback disks /dev/vdb, /dev/vdc (512)
+#   ZSWAPBLK_BENCH_DISK_MBPS  speed of /dev/vdc, which QEMU throttles to
+#                             this many MB/s, reads and writes together
+#                             (400: a SATA SSD's class); 0: no /dev/vdc.
+#                             /dev/vdb runs at the host's memory speed.
 #   ZSWAPBLK_BENCH_TIMEOUT    guest time limit in seconds (1740: 29 min)
 #   ZSWAPBLK_BENCH_DEBUG_KERNEL=1  keep the harness's debug options
 #                             (slub_debug, page_poison, KFENCE), which cost
@@ -51,6 +55,9 @@ cd "$REPO" || exit 2
 RESULTS=${ZSWAPBLK_BENCH_RESULTS:-$BENCH/results}
 RUNS=$REPO/build/bench
 DISK_MIB=${ZSWAPBLK_BENCH_DISK_MIB:-512}
+export ZSWAPBLK_BENCH_DISK_MBPS=${ZSWAPBLK_BENCH_DISK_MBPS:-400}
+DISKS=(-d "$DISK_MIB")
+[ "$ZSWAPBLK_BENCH_DISK_MBPS" != 0 ] && DISKS+=(-d "$DISK_MIB:$ZSWAPBLK_BENCH_DISK_MBPS")
 TIMEOUT=${ZSWAPBLK_BENCH_TIMEOUT:-1740}
 export VMTEST_TCG_THREAD=${VMTEST_TCG_THREAD:-multi}
 export VMTEST_CPU=${VMTEST_CPU:-max,erms=off}
@@ -130,10 +137,10 @@ main() {
 		run=$RUNS/$(date +%Y%m%d-%H%M%S)-$krel
 		hj=$(mktemp)
 		host_json "$hj" before
-		log "$krel: one guest, -m 2G -s 2 -d $DISK_MIB, limit $TIMEOUT s; run dir $run"
+		log "$krel: one guest, -m 2G -s 2 ${DISKS[*]}, limit $TIMEOUT s; run dir $run"
 		start=$SECONDS
 		VMTEST_HOST_TIMEOUT=$((TIMEOUT + 120)) \
-			bash tests/vm/vmrun.sh -k "$krel" -m 2G -s 2 -d "$DISK_MIB" -t "$TIMEOUT" \
+			bash tests/vm/vmrun.sh -k "$krel" -m 2G -s 2 "${DISKS[@]}" -t "$TIMEOUT" \
 			-o "$run" ${EXTRA:+-a "$EXTRA"} bench/guest.sh
 		vrc=$?
 		wall=$((SECONDS - start))

@@ -79,8 +79,11 @@ VMOUT=/vmout set.  The exit status is the test's (see the script header).
   -s SMP      guest CPUs (default 2)
   -t SECS     test timeout inside the guest (default 600)
   -a ARGS     append to the kernel command line (repeatable)
-  -d MIB      attach an extra raw virtio disk of MIB MiB (sparse file in the
-              run dir); repeatable: /dev/vdb, /dev/vdc, ...
+  -d MIB[:MBPS]
+              attach an extra raw virtio disk of MIB MiB (sparse file in the
+              run dir); repeatable: /dev/vdb, /dev/vdc, ...  With MBPS,
+              QEMU limits the disk's reads and writes together to MBPS MB/s
+              (throttling.bps-total), the speed of a physical disk
   -o DIR      use DIR (created, must not exist) as the run dir instead of
               a new one under the runs directory
   -q          do not copy the guest console to stdout
@@ -338,7 +341,8 @@ main() {
 	fi
 	local d
 	for d in "${DISKS[@]}"; do
-		[[ $d =~ ^[1-9][0-9]*$ ]] || { log "-d needs a size in MiB, not '$d'"; exit 2; }
+		[[ $d =~ ^[1-9][0-9]*(:[1-9][0-9]*)?$ ]] ||
+			{ log "-d needs a size in MiB and optionally :MB/s, not '$d'"; exit 2; }
 	done
 
 	[ -n "$CUSTOM" ] || KREL=$(vm_resolve_krel "$KREL") || exit 253
@@ -383,11 +387,13 @@ main() {
 		# vdb, vdc, ... as on an ordinary VM whose system disk is vda.
 		qemu+=(-blockdev "driver=null-co,node-name=sys0,size=1048576,read-zeroes=on,read-only=on"
 			-device "virtio-blk-pci,drive=sys0,serial=vmtest-reserved")
-		local i=0
+		local i=0 throttle
 		for d in "${DISKS[@]}"; do
 			i=$((i + 1))
-			truncate -s "${d}M" "$RUN/disk$i.img"
-			qemu+=(-drive "file=$RUN/disk$i.img,if=none,id=disk$i,format=raw,cache=unsafe,discard=unmap"
+			throttle=
+			[[ $d == *:* ]] && throttle=",throttling.bps-total=$((${d#*:} * 1000000))"
+			truncate -s "${d%%:*}M" "$RUN/disk$i.img"
+			qemu+=(-drive "file=$RUN/disk$i.img,if=none,id=disk$i,format=raw,cache=unsafe,discard=unmap$throttle"
 				-device "virtio-blk-pci,drive=disk$i,serial=zswapblk-disk$i")
 		done
 	fi
