@@ -729,7 +729,7 @@ run_exercise() {
 # idle", verify; recorded as NAME (default DEV), with ATTR=VALUE set before
 # disksize.
 wb_dev() {
-	local d=$1 rep=$2 disk=$3 name=${4:-$1} sys t0 t1 a=() b=() err=
+	local d=$1 rep=$2 disk=$3 name=${4:-$1} sys t0 t1 a=() b=() err= pc
 	sys=$(devsys "$d")
 	FRESH_PRE=${5:-} fresh "$d" "$ALG" "$disk" ||
 		{ failure "set up $name with backing_dev $disk"; return 1; }
@@ -745,8 +745,13 @@ wb_dev() {
 	now t1
 	[ -n "$err" ] && failure "$name writeback idle: $err"
 	read -r -a a < "$sys/bd_stat"
-	rec w=wb dev="$name" rep="$rep" pages=$((a[2] - b[2])) seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')" \
-		bytes=$(( (a[2] - b[2]) * 4096 )) batch="$(cat "$sys/writeback_batch_size" 2>/dev/null)" error="$err"
+	# pages moved: zswapblk's bd_stat column 10 (compressed_writeback packs
+	# several into a block); zram's writes (column 3) are one each
+	pc=2
+	[ "$d" = zswapblk ] && pc=9
+	rec w=wb dev="$name" rep="$rep" pages=$((a[pc] - b[pc])) blocks=$((a[2] - b[2])) \
+		seconds="$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.4f", b - a}')" \
+		bytes=$(( (a[pc] - b[pc]) * 4096 )) batch="$(cat "$sys/writeback_batch_size" 2>/dev/null)" error="$err"
 	blk "$d" -v -p comp:9 -o 0 -l "${WB_MIB}M" -b 64K
 	release "$d"
 }

@@ -230,6 +230,8 @@ def collect(args):
             mbps = r["bytes"] / 1e6 / r["seconds"] if r["seconds"] and r["bytes"] else None
             dv.setdefault("MBps", []).append(mbps)
             dv.setdefault("pages", []).append(r["pages"])
+            if r.get("blocks") and r["pages"]:
+                dv.setdefault("blocks_per_page", []).append(r["blocks"] / r["pages"])
             dv.setdefault("seconds", []).append(r["seconds"])
         elif r["w"] == "wbfio":
             d = load_json_lenient(os.path.join(bdir, r["file"]))
@@ -580,12 +582,14 @@ def render(args):
             for sfx, where in disks:
                 L.append("### writeback: %s MiB to %s" % (d["guest"].get("wb_mib"), where))
                 L.append("")
-                L.append("| what | MB/s | seconds |")
-                L.append("|---|---|---|")
+                L.append("| what | MB/s | seconds | disk blocks per page |")
+                L.append("|---|---|---|---|")
                 for key, label in rows:
                     if key + sfx in wb:
-                        L.append("| %s | %s | %s |" % (label, fst(wb[key + sfx].get("MBps"), 1),
-                                                       fst(wb[key + sfx].get("seconds"), 3)))
+                        v = wb[key + sfx]
+                        L.append("| %s | %s | %s | %s |" % (
+                            label, fst(v.get("MBps"), 1), fst(v.get("seconds"), 3),
+                            fst(v.get("blocks_per_page"), 2)))
                 L.append("")
             zb, busy = wb.get("zswapblk", {}).get("MBps"), wb.get("fio-1m-qd4-busy", {}).get("MBps")
             if zb and busy and zb.get("median") and busy.get("median"):

@@ -80,6 +80,9 @@ int zswapblk_init_device(struct zswapblk_dev *dev, u64 disksize)
 	ret = zswapblk_table_create(dev, disksize >> PAGE_SHIFT);
 	if (ret)
 		goto destroy_pool;
+	ret = zswapblk_wb_init(dev);
+	if (ret)
+		goto destroy_table;
 
 	dev->comp = comp;
 	dev->pool = pool;
@@ -89,6 +92,8 @@ int zswapblk_init_device(struct zswapblk_dev *dev, u64 disksize)
 	zswapblk_wb_start(dev);
 	return 0;
 
+destroy_table:
+	zswapblk_table_destroy(dev);
 destroy_pool:
 	zs_destroy_pool(pool);
 destroy_comp:

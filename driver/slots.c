@@ -72,8 +72,12 @@ void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index)
 		atomic64_dec(&st->same_pages);
 		atomic64_dec(&st->pages_stored);
 	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
-		zswapblk_block_free(dev, handle);
-		atomic64_dec(&st->bd_count);
+		zswapblk_block_put(dev, handle);
+		/* compressed data that runs on into the next block */
+		if (zswapblk_bd_spans(zswapblk_slot_wb_off(dev, index),
+				      zswapblk_slot_size(dev, index)))
+			zswapblk_block_put(dev, handle + 1);
+		atomic64_dec(&st->bd_pages);
 		atomic64_dec(&st->pages_stored);
 	} else if (handle) {
 		zs_free(dev->pool, handle);
@@ -157,19 +161,23 @@ int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 }
 
 /*
- * Copy the pool data of slot @index as it is stored, compressed or raw,
- * to the start of @dst (a mapped page); the rest of the page is left as it
- * was.  The caller holds the slot lock.  Returns the size copied.
+ * Copy the pool data of slot @index as it is stored, compressed or raw:
+ * up to @room bytes to @dst, the rest to @more, which must then be
+ * mapped.  The bytes after them are left as they were.  The caller holds
+ * the slot lock.  Returns the size copied.
  */
 unsigned int zswapblk_slot_copy(struct zswapblk_dev *dev, unsigned long index,
-				void *dst)
+				void *dst, unsigned int room, void *more)
 {
 	unsigned long handle = dev->table[index].handle;
 	unsigned int size = zswapblk_slot_size(dev, index);
+	unsigned int first = min(size, room);
 	void *src;
 
 	src = zs_map_object(dev->pool, handle, ZS_MM_RO);
-	memcpy(dst, src, size);
+	memcpy(dst, src, first);
+	if (size > first)
+		memcpy(more, src + first, size - first);
 	zs_unmap_object(dev->pool, handle);
 	return size;
 }
@@ -213,6 +221,7 @@ int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 	if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_WB)) {
 		ref->block = slot->handle;
 		ref->size = zswapblk_slot_size(dev, index);
+		ref->off = zswapblk_slot_wb_off(dev, index);
 		/* before the unlock: the block cannot be reused under us */
 		ref->gen = zswapblk_bd_read_get(dev);
 		zswapblk_slot_unlock(dev, index);

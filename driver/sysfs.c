@@ -941,7 +941,7 @@ static ssize_t bd_stat_show(struct device *d, struct device_attribute *attr,
 	struct zswapblk_stats *st = &dev->stats;
 
 	return sysfs_emit(buf,
-			  "%8llu %8llu %8llu %8d %8llu %8llu %8llu %8llu %8llu\n",
+			  "%8llu %8llu %8llu %8d %8llu %8llu %8llu %8llu %8llu %8llu\n",
 			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_count)),
 			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_reads)),
 			  ZSWAPBLK_FOUR_K((u64)atomic64_read(&st->bd_writes)),
@@ -950,7 +950,8 @@ static ssize_t bd_stat_show(struct device *d, struct device_attribute *attr,
 			  (u64)atomic64_read(&st->bd_failed_writes),
 			  (u64)atomic64_read(&st->bd_spills),
 			  (u64)atomic64_read(&st->wb_age_runs),
-			  (u64)atomic64_read(&st->wb_wmark_runs));
+			  (u64)atomic64_read(&st->wb_wmark_runs),
+			  (u64)atomic64_read(&st->bd_pages));
 }
 static DEVICE_ATTR_RO(bd_stat);
 

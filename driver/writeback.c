@@ -4,19 +4,24 @@
  * demand ("writeback") and automatic (by age and by memory watermark),
  * writes that spill to disk when memory cannot take them, and reads back.
  *
- * Pages are kept on the backing device one PAGE_SIZE block each:
+ * Pages are kept on the backing device one PAGE_SIZE block each,
  * uncompressed, so reading one back is a plain read into the destination
- * page, or with compressed_writeback as their compressed data at the start
- * of the block, so that writeback copies instead of decompressing and a
- * read decompresses the block in a worker once it has arrived.
+ * page.  With compressed_writeback they are kept as their compressed data,
+ * packed one after the other: a block holds as many pages as fit, and a
+ * page's data may run on from the end of one block into the next.  So
+ * writeback copies instead of decompressing, the disk takes fewer blocks,
+ * and a read fetches the one or two blocks and decompresses in a worker
+ * once they have arrived.  A block is freed when the last page in it is
+ * (zswapblk_dev.block_refs).  Huge pages stay a block each, raw.
  *
  * A writeback run marks each slot it picks ZSWAPBLK_SLOT_UNDER_WB and gives
- * it a block and a page of its own.  Pages that land on consecutive blocks
- * (the next-fit allocator hands them out in order) share one bio, so the
- * backing device sees large writes.  A full bio goes to a worker on the
- * next CPU in turn, which decompresses its slots into its pages and
- * submits it: the CPUs decompress side by side while the run picks on.  Up
- * to writeback_batch_size pages are in flight at once, in about four bios,
+ * it a place in a bio: a block and a page of its own, or a share of the
+ * bio's last block.  Blocks that follow each other (the next-fit allocator
+ * hands them out in order) share one bio, so the backing device sees large
+ * writes.  A full bio goes to a worker on the next CPU in turn, which
+ * decompresses (or copies) its slots into its pages and submits it: the
+ * CPUs work side by side while the run picks on.  Up to
+ * writeback_batch_size pages are in flight at once, in about four bios,
  * so the disk works on some while the next are filled.  Completions are
  * collected on a lock-free list and applied to the slots by a work item:
  * only if a slot still carries ZSWAPBLK_SLOT_UNDER_WB, i.e. nothing
@@ -42,6 +47,20 @@
 /* bios from the set the read path may hold while it allocates more */
 #define ZSWAPBLK_BIO_POOL		256
 
+/* compressed_writeback: slots per writeback bio, per block it may hold */
+#define ZSWAPBLK_WB_PACK		8
+
+/*
+ * A slot in a writeback bio, and where its data goes: @pos bytes from the
+ * start of the bio's first block.  @size is 0 for a whole page (decompressed,
+ * or a huge page), else the size of the compressed data.
+ */
+struct zswapblk_wb_entry {
+	unsigned long index;
+	unsigned int pos;
+	unsigned int size;
+};
+
 /* One bio to or from the backing device. */
 struct zswapblk_bd_io {
 	struct llist_node node;		/* on zswapblk_dev.wb_done */
@@ -53,13 +72,16 @@ struct zswapblk_bd_io {
 	struct page *bounce;		/* read, spill: our pages, if any */
 	unsigned int order;		/* ... of 2^order pages */
 	unsigned int size;		/* read: compressed bytes, 0: raw */
+	unsigned int off;		/* read: where they start */
 	unsigned long index;		/* spill: the slot */
 	/*
 	 * On the backing device: the first block.  A writeback bio holds
-	 * pages of its own, one per block from @block on, each with its
-	 * slot index in page_private().
+	 * pages of its own, one per block from @block on, and the slots
+	 * whose data they take in @entries.
 	 */
 	unsigned long block;
+	struct zswapblk_wb_entry *entries;
+	unsigned int nr_entries;
 	unsigned int gen;		/* read: the generation it joined */
 	/* writeback: fill the pages, submit; compressed read: decompress */
 	struct work_struct work;
@@ -73,7 +95,9 @@ struct zswapblk_wb_run {
 	unsigned long budget;		/* pages at most */
 	u64 stop_below;			/* stop once the pool is this small */
 	struct zswapblk_bd_io *io;	/* the bio being filled, not submitted */
+	unsigned int tail;		/* bytes taken in @io's last page */
 	unsigned int bio_pages;		/* pages per bio at most */
+	unsigned int max_entries;	/* slots per bio at most */
 	int cpu;			/* where the last bio was filled */
 	atomic_t pending;		/* pages in submitted bios */
 	unsigned long written;		/* pages now on the backing device */
@@ -82,13 +106,13 @@ struct zswapblk_wb_run {
 	 * The pages of finished bios, for the next ones: a fresh page is
 	 * zeroed, which costs more than filling it.  A page is overwritten
 	 * whole (a slot decompresses to PAGE_SIZE bytes), or with
-	 * compressed_writeback up to the size of the data, and the rest
+	 * compressed_writeback where the slots' data goes, and the rest
 	 * keeps what earlier bios of the run wrote to the backing device:
-	 * nothing goes to disk that was not there already.  A page whose
-	 * slot changed before the worker got to it is not filled, and its
-	 * block is released unread.  free_lock protects free_pages; both
-	 * are touched only in process context (the run, and
-	 * zswapblk_wb_done_fn()).
+	 * nothing goes to disk that was not there already.  Data of a slot
+	 * that changed before the worker got to it is not copied, and its
+	 * share of the block is dropped unread.  free_lock protects
+	 * free_pages; both are touched only in process context (the run,
+	 * and zswapblk_wb_done_fn()).
 	 */
 	spinlock_t free_lock;
 	struct list_head free_pages;
@@ -229,10 +253,26 @@ void zswapblk_backing_reset(struct zswapblk_dev *dev)
 	bitmap_free(dev->block_map);
 	bitmap_free(dev->limbo_map[0]);
 	bitmap_free(dev->limbo_map[1]);
+	kvfree(dev->block_refs);
+	dev->block_refs = NULL;
 	dev->block_map = NULL;
 	dev->limbo_map[0] = NULL;
 	dev->limbo_map[1] = NULL;
 	dev->nr_blocks = 0;
+}
+
+/*
+ * At init: with compressed_writeback, blocks are shared and counted.
+ * Called with init_lock held for write.
+ */
+int zswapblk_wb_init(struct zswapblk_dev *dev)
+{
+	lockdep_assert_held_write(&dev->init_lock);
+	if (!dev->bdev || !dev->wb_compressed)
+		return 0;
+	dev->block_refs = kvcalloc(dev->nr_blocks, sizeof(*dev->block_refs),
+				   GFP_KERNEL);
+	return dev->block_refs ? 0 : -ENOMEM;
 }
 
 ssize_t zswapblk_backing_show(struct zswapblk_dev *dev, char *buf)
@@ -266,13 +306,21 @@ static long zswapblk_block_alloc(struct zswapblk_dev *dev)
 		block = find_first_zero_bit(dev->block_map, dev->nr_blocks);
 	if (block < dev->nr_blocks) {
 		__set_bit(block, dev->block_map);
+		if (dev->block_refs)
+			dev->block_refs[block] = 1;
 		dev->bd_next = block + 1;
 	}
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
-	return block < dev->nr_blocks ? (long)block : -ENOSPC;
+	if (block >= dev->nr_blocks)
+		return -ENOSPC;
+	atomic64_inc(&dev->stats.bd_count);
+	return block;
 }
 
-/* Free a block no reader can have seen: it was never in a slot. */
+/*
+ * Free a block no reader can have seen: it was never in a slot, and no
+ * other page shares it.
+ */
 static void zswapblk_block_release(struct zswapblk_dev *dev,
 				   unsigned long block)
 {
@@ -280,7 +328,10 @@ static void zswapblk_block_release(struct zswapblk_dev *dev,
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
 	__clear_bit(block, dev->block_map);
+	if (dev->block_refs)
+		dev->block_refs[block] = 0;
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	atomic64_dec(&dev->stats.bd_count);
 }
 
 /*
@@ -315,13 +366,22 @@ static void zswapblk_limbo_advance(struct zswapblk_dev *dev)
 	}
 }
 
-/* Free the block of a slot.  Any context. */
-void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block)
+/*
+ * A page lets go of @block: free it unless other pages still share it.
+ * Any context.
+ */
+void zswapblk_block_put(struct zswapblk_dev *dev, unsigned long block)
 {
 	unsigned int gen;
 	unsigned long flags;
 
 	spin_lock_irqsave(&dev->bd_lock, flags);
+	/* a count gone wrong keeps the block: it leaks, nothing is lost */
+	if (dev->block_refs &&
+	    (WARN_ON_ONCE(!dev->block_refs[block]) || --dev->block_refs[block])) {
+		spin_unlock_irqrestore(&dev->bd_lock, flags);
+		return;
+	}
 	gen = dev->bd_gen;
 	if (dev->bd_reads[0] || dev->bd_reads[1]) {
 		__set_bit(block, dev->limbo_map[gen]);
@@ -331,6 +391,7 @@ void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block)
 		__clear_bit(block, dev->block_map);
 	}
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
+	atomic64_dec(&dev->stats.bd_count);
 }
 
 /*
@@ -386,7 +447,10 @@ static struct zswapblk_bd_io *zswapblk_bd_io_alloc(struct zswapblk_dev *dev,
 	io->bounce = NULL;
 	io->order = 0;
 	io->size = 0;
+	io->off = 0;
 	io->block = block;
+	io->entries = NULL;
+	io->nr_entries = 0;
 	return io;
 }
 
@@ -412,21 +476,21 @@ static void zswapblk_bd_read_done(struct zswapblk_bd_io *io, bool ok)
 }
 
 /*
- * Work item: decompress a compressed block read back into its page of
- * @parent; directly, or through the second bounce page when the page is
- * split across segments.
+ * Work item: decompress compressed data read back into its page of
+ * @parent; directly, or through the bounce page after the data's when the
+ * page is split across segments.
  */
 static void zswapblk_bd_read_fn(struct work_struct *work)
 {
 	struct zswapblk_bd_io *io = container_of(work, struct zswapblk_bd_io,
 						 work);
 	struct bio_vec bv = bio_iter_iovec(io->parent, io->iter);
-	void *src = page_address(io->bounce);
+	void *src = page_address(io->bounce) + io->off;
 	void *dst;
 	int ret;
 
-	if (io->order) {
-		dst = page_address(io->bounce + 1);
+	if (bv.bv_len != PAGE_SIZE) {
+		dst = page_address(io->bounce + io->bio.bi_vcnt);
 		ret = zswapblk_decompress(io->dev, src, io->size, dst);
 		if (!ret)
 			zswapblk_copy_page(io->parent, &io->iter, dst, true);
@@ -459,7 +523,8 @@ static void zswapblk_bd_read_end(struct bio *bio)
 }
 
 /*
- * Read @ref's block into the page of @parent at @iter, and advance @iter.
+ * Read @ref's block (two, if its data runs on into the next one) into the
+ * page of @parent at @iter, and advance @iter.
  * The backing read was accounted by zswapblk_read_page().  @parent
  * completes only once this read has.  It does not wait, except for memory
  * with GFP_NOIO; for a REQ_NOWAIT @parent it does not wait at all and
@@ -468,11 +533,12 @@ static void zswapblk_bd_read_end(struct bio *bio)
 int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 		     struct bvec_iter *iter, const struct zswapblk_bd_ref *ref)
 {
+	unsigned int i, blocks = 1 + zswapblk_bd_spans(ref->off, ref->size);
 	gfp_t gfp = zswapblk_bio_gfp(parent);
 	struct bio_vec bv = bio_iter_iovec(parent, *iter);
 	struct zswapblk_bd_io *io;
 
-	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block, 1, gfp);
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_READ, ref->block, blocks, gfp);
 	if (!io) {
 		zswapblk_bd_read_put(dev, ref->gen);
 		return -ENOMEM;
@@ -481,22 +547,25 @@ int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 	io->parent = parent;
 	io->iter = *iter;
 	io->size = ref->size;
+	io->off = ref->off;
 	if (bv.bv_len == PAGE_SIZE && !io->size) {
 		__bio_add_page(&io->bio, bv.bv_page, PAGE_SIZE, bv.bv_offset);
 	} else {
 		/*
-		 * Compressed, or split across segments: read into our page,
+		 * Compressed, or split across segments: read into our pages,
 		 * then decompress or copy.  A compressed page split across
-		 * segments is decompressed into a second page first.
+		 * segments is decompressed into one more page first.
 		 */
-		io->order = io->size && bv.bv_len != PAGE_SIZE;
+		io->order = order_base_2(blocks +
+					 (io->size && bv.bv_len != PAGE_SIZE));
 		io->bounce = alloc_pages(gfp, io->order);
 		if (!io->bounce) {
 			bio_put(&io->bio);
 			zswapblk_bd_read_put(dev, ref->gen);
 			return -ENOMEM;
 		}
-		__bio_add_page(&io->bio, io->bounce, PAGE_SIZE, 0);
+		for (i = 0; i < blocks; i++)
+			__bio_add_page(&io->bio, io->bounce + i, PAGE_SIZE, 0);
 	}
 	bio_advance_iter(parent, iter, PAGE_SIZE);
 	io->bio.bi_end_io = zswapblk_bd_read_end;
@@ -519,57 +588,73 @@ static void zswapblk_bd_write_end(struct bio *bio)
 }
 
 /*
- * Put @block into slot @index, in place of whatever it held; @size is how
- * the block holds the page, as in struct zswapblk_bd_ref.
+ * Put @block into slot @index, in place of whatever it held; @off and
+ * @size are how the block holds the page, as in struct zswapblk_bd_ref.
  */
 static void zswapblk_slot_set_block(struct zswapblk_dev *dev,
 				    unsigned long index, unsigned long block,
-				    unsigned int size)
+				    unsigned int off, unsigned int size)
 {
 	zswapblk_slot_free(dev, index);
 	zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_WB);
 	zswapblk_slot_set_size(dev, index, size);
+	zswapblk_slot_set_wb_off(dev, index, off);
 	dev->table[index].handle = block;
-	atomic64_inc(&dev->stats.bd_count);
+	atomic64_inc(&dev->stats.bd_pages);
 	atomic64_inc(&dev->stats.pages_stored);
 }
 
-/*
- * Apply the backing write of @block to slot @index: spilled data always
- * goes in, written-back data only if the slot is unchanged since the run
- * picked it.  Returns true if the slot now holds the block.
- */
-static bool zswapblk_wb_place(struct zswapblk_dev *dev, unsigned long index,
-			      unsigned long block, bool ok, bool spill)
+/* A spilled write of slot @index to @block ended: the data is nowhere else. */
+static void zswapblk_spill_place(struct zswapblk_dev *dev, unsigned long index,
+				 unsigned long block, bool ok)
 {
+	if (ok) {
+		zswapblk_slot_lock(dev, index);
+		zswapblk_slot_set_block(dev, index, block, 0, 0);
+		zswapblk_slot_unlock(dev, index);
+		atomic64_inc(&dev->stats.bd_spills);
+	} else {
+		zswapblk_block_release(dev, block);
+	}
+}
+
+/*
+ * Apply the backing write of @e, an entry of @io, to its slot: only if the
+ * slot is unchanged since the run picked it does its data on the disk
+ * replace the data in memory; otherwise its share of the blocks is
+ * dropped.  Returns true if the slot now holds the block.
+ */
+static bool zswapblk_wb_place(struct zswapblk_dev *dev,
+			      struct zswapblk_bd_io *io,
+			      const struct zswapblk_wb_entry *e, bool ok)
+{
+	unsigned long block = io->block + (e->pos >> PAGE_SHIFT);
 	bool placed = false;
 
-	zswapblk_slot_lock(dev, index);
-	if (spill) {
-		/* a spilled write: the data exists nowhere else */
+	zswapblk_slot_lock(dev, e->index);
+	if (zswapblk_test_flag(dev, e->index, ZSWAPBLK_SLOT_UNDER_WB)) {
 		if (ok) {
-			zswapblk_slot_set_block(dev, index, block, 0);
-			atomic64_inc(&dev->stats.bd_spills);
-			placed = true;
-		}
-	} else if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
-		/* unchanged since the run picked it: memory can go */
-		if (ok) {
-			unsigned int size = zswapblk_slot_size(dev, index);
-
 			/* what the worker wrote: see zswapblk_wb_fill_fn() */
-			if (!dev->wb_compressed || size == PAGE_SIZE)
-				size = 0;
-			zswapblk_slot_set_block(dev, index, block, size);
+			zswapblk_slot_set_block(dev, e->index, block,
+						e->pos & ~PAGE_MASK, e->size);
 			placed = true;
 		} else {
-			zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+			zswapblk_clear_flag(dev, e->index,
+					    ZSWAPBLK_SLOT_UNDER_WB);
 		}
 	}
-	zswapblk_slot_unlock(dev, index);
-	if (!placed)
+	zswapblk_slot_unlock(dev, e->index);
+	if (placed)
+		return true;
+	if (!dev->block_refs) {
 		zswapblk_block_release(dev, block);
-	return placed;
+		return false;
+	}
+	/* other pages of the block may be in their slots, and being read */
+	zswapblk_block_put(dev, block);
+	if (zswapblk_bd_spans(e->pos, e->size))
+		zswapblk_block_put(dev, block + 1);
+	return false;
 }
 
 /*
@@ -583,27 +668,24 @@ static void zswapblk_wb_finish(struct zswapblk_bd_io *io)
 	struct zswapblk_wb_run *run = io->run;
 	struct zswapblk_req *req = io->req;
 	bool ok = !io->bio.bi_status;
-	unsigned short i, nr;
+	unsigned int i, nr;
 
 	if (req) {
 		nr = 1;
-		zswapblk_wb_place(dev, io->index, io->block, ok, true);
+		zswapblk_spill_place(dev, io->index, io->block, ok);
 		if (io->bounce)
 			__free_pages(io->bounce, io->order);
 	} else {
 		LIST_HEAD(done);
 
+		for (i = 0; i < io->nr_entries; i++)
+			if (zswapblk_wb_place(dev, io, &io->entries[i], ok))
+				run->written++;
+		kfree(io->entries);
 		/* our own bio: its vector is as we built it, page by page */
 		nr = io->bio.bi_vcnt;
-		for (i = 0; i < nr; i++) {
-			struct page *page = io->bio.bi_io_vec[i].bv_page;
-
-			if (zswapblk_wb_place(dev, page_private(page),
-					      io->block + i, ok, false))
-				run->written++;
-			set_page_private(page, 0);
-			list_add(&page->lru, &done);
-		}
+		for (i = 0; i < nr; i++)
+			list_add(&io->bio.bi_io_vec[i].bv_page->lru, &done);
 		spin_lock(&run->free_lock);
 		list_splice(&done, &run->free_pages);
 		spin_unlock(&run->free_lock);
@@ -707,32 +789,54 @@ static void zswapblk_wb_limit_return(struct zswapblk_dev *dev)
 	spin_unlock_irqrestore(&dev->bd_lock, flags);
 }
 
+/* Copy slot @e->index as stored to where @e says, in one page or two. */
+static void zswapblk_wb_copy(struct zswapblk_dev *dev,
+			     struct zswapblk_bd_io *io,
+			     const struct zswapblk_wb_entry *e)
+{
+	struct bio_vec *bv = &io->bio.bi_io_vec[e->pos >> PAGE_SHIFT];
+	unsigned int off = e->pos & ~PAGE_MASK;
+	void *dst, *more = NULL;
+
+	dst = kmap_local_page(bv->bv_page);
+	if (zswapblk_bd_spans(off, e->size))
+		more = kmap_local_page(bv[1].bv_page);
+	/* a huge page (size 0 here) is raw already */
+	zswapblk_slot_copy(dev, e->index, dst + off, PAGE_SIZE - off, more);
+	if (more)
+		kunmap_local(more);
+	kunmap_local(dst);
+}
+
 /*
  * Work item: decompress the slots of a writeback bio into its pages (with
  * compressed_writeback, copy them as stored), and submit it.  A slot that
  * changed since the run picked it (no longer ZSWAPBLK_SLOT_UNDER_WB) is
- * left alone: zswapblk_wb_place() then drops its block, and the newer data
- * stays.  So does a slot that fails to decompress, which stays in memory.
+ * left alone: zswapblk_wb_place() then drops its share of the blocks, and
+ * the newer data stays.  So does a slot that fails to decompress, which
+ * stays in memory.
  */
 static void zswapblk_wb_fill_fn(struct work_struct *work)
 {
 	struct zswapblk_bd_io *io = container_of(work, struct zswapblk_bd_io,
 						 work);
 	struct zswapblk_dev *dev = io->dev;
-	unsigned short i;
+	unsigned int i;
 
-	for (i = 0; i < io->bio.bi_vcnt; i++) {
-		struct page *page = io->bio.bi_io_vec[i].bv_page;
-		unsigned long index = page_private(page);
+	for (i = 0; i < io->nr_entries; i++) {
+		const struct zswapblk_wb_entry *e = &io->entries[i];
+		struct page *page = io->bio.bi_io_vec[e->pos >> PAGE_SHIFT].bv_page;
+		unsigned long index = e->index;
 		void *dst;
 
 		zswapblk_slot_lock(dev, index);
-		if (zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
+		if (!zswapblk_test_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB)) {
+			/* changed: see above */
+		} else if (dev->wb_compressed) {
+			zswapblk_wb_copy(dev, io, e);
+		} else {
 			dst = kmap_local_page(page);
-			if (dev->wb_compressed) {
-				/* as stored: a huge page is raw already */
-				zswapblk_slot_copy(dev, index, dst);
-			} else if (zswapblk_slot_decompress(dev, index, dst)) {
+			if (zswapblk_slot_decompress(dev, index, dst)) {
 				zswapblk_clear_flag(dev, index,
 						    ZSWAPBLK_SLOT_UNDER_WB);
 				zswapblk_wb_limit_return(dev);
@@ -744,6 +848,31 @@ static void zswapblk_wb_fill_fn(struct work_struct *work)
 	submit_bio(&io->bio);
 }
 
+/*
+ * Count the pages whose data each block of @io takes.  Until now the
+ * blocks were the run's alone; from here on a page that changes drops its
+ * share, and the last one out frees the block.
+ */
+static void zswapblk_wb_count_refs(struct zswapblk_dev *dev,
+				   struct zswapblk_bd_io *io)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->bd_lock, flags);
+	for (i = 0; i < io->bio.bi_vcnt; i++)
+		dev->block_refs[io->block + i] = 0;
+	for (i = 0; i < io->nr_entries; i++) {
+		const struct zswapblk_wb_entry *e = &io->entries[i];
+		unsigned long block = io->block + (e->pos >> PAGE_SHIFT);
+
+		dev->block_refs[block]++;
+		if (zswapblk_bd_spans(e->pos, e->size))
+			dev->block_refs[block + 1]++;
+	}
+	spin_unlock_irqrestore(&dev->bd_lock, flags);
+}
+
 /* Hand the bio @run is filling, if any, to the next CPU's worker. */
 static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 			       struct zswapblk_wb_run *run)
@@ -753,6 +882,8 @@ static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 	if (!io)
 		return;
 	run->io = NULL;
+	if (dev->block_refs)
+		zswapblk_wb_count_refs(dev, io);
 	io->bio.bi_end_io = zswapblk_bd_write_end;
 	atomic_add(io->bio.bi_vcnt, &run->pending);
 	atomic_add(io->bio.bi_vcnt, &dev->wb_inflight);
@@ -761,18 +892,105 @@ static void zswapblk_wb_submit(struct zswapblk_dev *dev,
 	queue_work_on(run->cpu, dev->wq, &io->work);
 }
 
+/* A new writeback bio for @run, from @block on; NULL without memory. */
+static struct zswapblk_bd_io *zswapblk_wb_io_new(struct zswapblk_dev *dev,
+						 struct zswapblk_wb_run *run,
+						 unsigned long block)
+{
+	struct zswapblk_wb_entry *entries;
+	struct zswapblk_bd_io *io;
+
+	entries = kmalloc_array(run->max_entries, sizeof(*entries),
+				GFP_NOIO | __GFP_NOWARN);
+	if (!entries)
+		return NULL;
+	io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block, run->bio_pages,
+				  GFP_NOIO);
+	io->run = run;
+	io->entries = entries;
+	run->io = io;
+	run->tail = 0;
+	return io;
+}
+
 /*
- * Start the writeback of slot @index if @run picks it: mark it, and add
- * *@page for it to the bio being filled, or to a new one if its block does
- * not follow.  Returns 1 when the page was taken (*@page is consumed), 0
- * when the slot was skipped, or an error that ends the run.
+ * Give slot @index, of @size bytes in the pool, its place in the bio being
+ * filled: with compressed_writeback, in what is left of the bio's last
+ * block if it fits; else on a new block, with *@page for it, in this bio
+ * if the block follows, or in a new one.  Compressed data that does not
+ * fit the last block starts there and runs on into the new one, if that
+ * follows.  Returns 1 when the slot was taken, or an error.
+ */
+static int zswapblk_wb_add(struct zswapblk_dev *dev,
+			   struct zswapblk_wb_run *run, unsigned long index,
+			   unsigned int size, struct page **page)
+{
+	/* uncompressed, or a huge page: a block of its own */
+	bool whole = !dev->wb_compressed || size >= PAGE_SIZE;
+	unsigned int need = whole ? PAGE_SIZE : size;
+	struct zswapblk_bd_io *io = run->io;
+	struct zswapblk_wb_entry *e;
+	unsigned int room = 0, pos;
+	long block;
+
+	if (io && io->nr_entries >= run->max_entries) {
+		zswapblk_wb_submit(dev, run);
+		io = NULL;
+	}
+	if (io && !whole)
+		room = PAGE_SIZE - run->tail;
+	if (need <= room) {
+		pos = io->bio.bi_vcnt * PAGE_SIZE - room;
+		run->tail += need;
+		goto add;
+	}
+
+	block = zswapblk_block_alloc(dev);
+	if (block < 0)
+		return block;
+	if (!zswapblk_wb_limit_take(dev)) {
+		zswapblk_block_release(dev, block);
+		return -EIO;	/* zram's answer to an exhausted limit */
+	}
+	if (io && (io->bio.bi_vcnt >= run->bio_pages ||
+		   block != io->block + io->bio.bi_vcnt)) {
+		zswapblk_wb_submit(dev, run);
+		io = NULL;
+		room = 0;
+	}
+	if (!io) {
+		io = zswapblk_wb_io_new(dev, run, block);
+		if (!io) {
+			zswapblk_wb_limit_return(dev);
+			zswapblk_block_release(dev, block);
+			return -ENOMEM;
+		}
+	}
+	__bio_add_page(&io->bio, *page, PAGE_SIZE, 0);
+	*page = NULL;
+	/* from the end of the last block, or from the start of the new one */
+	pos = (io->bio.bi_vcnt - 1) * PAGE_SIZE - room;
+	run->tail = need - room;
+add:
+	e = &io->entries[io->nr_entries++];
+	e->index = index;
+	e->pos = pos;
+	e->size = whole ? 0 : size;
+	return 1;
+}
+
+/*
+ * Start the writeback of slot @index if @run picks it: mark it, and give
+ * it its place in a bio (zswapblk_wb_add()), which may consume *@page.
+ * Returns 1 when the slot was taken, 0 when it was skipped, or an error
+ * that ends the run.
  */
 static int zswapblk_wb_one(struct zswapblk_dev *dev,
 			   struct zswapblk_wb_run *run, unsigned long index,
 			   struct page **page)
 {
-	struct zswapblk_bd_io *io = run->io;
-	long block;
+	unsigned int size;
+	int ret;
 
 	zswapblk_slot_lock(dev, index);
 	if (!zswapblk_wb_eligible(dev, index, run->mode, run->cutoff)) {
@@ -780,34 +998,17 @@ static int zswapblk_wb_one(struct zswapblk_dev *dev,
 		return 0;
 	}
 	zswapblk_set_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
+	/* fixed while the flag stays: any change of the slot clears it */
+	size = zswapblk_slot_size(dev, index);
 	zswapblk_slot_unlock(dev, index);
 
-	block = zswapblk_block_alloc(dev);
-	if (block < 0 || !zswapblk_wb_limit_take(dev)) {
+	ret = zswapblk_wb_add(dev, run, index, size, page);
+	if (ret < 0) {
 		zswapblk_slot_lock(dev, index);
 		zswapblk_clear_flag(dev, index, ZSWAPBLK_SLOT_UNDER_WB);
 		zswapblk_slot_unlock(dev, index);
-		if (block < 0)
-			return block;
-		zswapblk_block_release(dev, block);
-		return -EIO;	/* zram's answer to an exhausted limit */
 	}
-
-	if (io && (io->bio.bi_vcnt >= run->bio_pages ||
-		   block != io->block + io->bio.bi_vcnt)) {
-		zswapblk_wb_submit(dev, run);
-		io = NULL;
-	}
-	if (!io) {
-		io = zswapblk_bd_io_alloc(dev, REQ_OP_WRITE, block,
-					  run->bio_pages, GFP_NOIO);
-		io->run = run;
-		run->io = io;
-	}
-	set_page_private(*page, index);
-	__bio_add_page(&io->bio, *page, PAGE_SIZE, 0);
-	*page = NULL;
-	return 1;
+	return ret;
 }
 
 /* A page for the next slot: one a finished bio gave back, or a new one. */
@@ -841,8 +1042,12 @@ static int zswapblk_wb_run(struct zswapblk_dev *dev,
 
 	lockdep_assert_held(&dev->wb_mutex);
 	run->io = NULL;
+	run->tail = 0;
 	run->cpu = raw_smp_processor_id();
 	run->bio_pages = clamp(batch / ZSWAPBLK_WB_BIOS, 1U, BIO_MAX_VECS);
+	run->max_entries = run->bio_pages;
+	if (dev->wb_compressed)
+		run->max_entries *= ZSWAPBLK_WB_PACK;
 	atomic_set(&run->pending, 0);
 	run->written = 0;
 	run->error = 0;
@@ -986,7 +1191,7 @@ static void zswapblk_wb_auto_fn(struct work_struct *work)
 	if (high && used > high) {
 		u64 pool_pages = atomic64_read(&dev->stats.pages_stored) -
 				 atomic64_read(&dev->stats.same_pages) -
-				 atomic64_read(&dev->stats.bd_count);
+				 atomic64_read(&dev->stats.bd_pages);
 		/* pool pages to free, in stored pages at the current ratio */
 		u64 want = div64_u64((used - low) * pool_pages, used) + 1;
 

@@ -54,12 +54,15 @@
  *	data when ZSWAPBLK_SLOT_HUGE is set);
  *	0: nothing stored here, unless the page's bit is set in
  *	zswapblk_dev.zero_map.  Either way the page reads as zeros.
- *	ZSWAPBLK_SLOT_WB set: the block on the backing device that holds the
- *	page;
+ *	ZSWAPBLK_SLOT_WB set: the block on the backing device where the
+ *	page's data starts;
  * @flags: the low ZSWAPBLK_FLAG_SHIFT bits are the size of the zsmalloc
  *	object in bytes (with ZSWAPBLK_SLOT_WB: 0 if the block holds the page
- *	uncompressed, else the size of the compressed data it starts with,
- *	see compressed_writeback), the bits above are enum zswapblk_slot_flag.
+ *	uncompressed, else the size of its compressed data, see
+ *	compressed_writeback), the bits above are enum zswapblk_slot_flag;
+ *	with ZSWAPBLK_SLOT_WB, the bits from ZSWAPBLK_WB_OFF_SHIFT up are
+ *	where in the block the compressed data starts.  It may run on into
+ *	the next block.
  * @ac_time: when the page was last written or read, in seconds since boot;
  *	writeback's idea of age.
  *
@@ -86,6 +89,9 @@ enum zswapblk_slot_flag {
 	__NR_ZSWAPBLK_SLOT_FLAGS,
 };
 
+/* ZSWAPBLK_SLOT_WB: the offset in the block, above the flags */
+#define ZSWAPBLK_WB_OFF_SHIFT	__NR_ZSWAPBLK_SLOT_FLAGS
+
 /* Statistics.  Units are pages unless the name says otherwise. */
 struct zswapblk_stats {
 	atomic64_t compr_data_size;	/* bytes of zsmalloc objects */
@@ -108,7 +114,8 @@ struct zswapblk_stats {
 	atomic64_t stable_checked;	/* pages verify_stable checked */
 	atomic64_t stable_mismatch;	/* ... that changed under writeback */
 	atomic64_t split_writes;	/* write bios stored in parts */
-	atomic64_t bd_count;		/* pages on the backing device now */
+	atomic64_t bd_count;		/* blocks of the backing device in use */
+	atomic64_t bd_pages;		/* pages held on the backing device */
 	atomic64_t bd_reads;		/* pages read from the backing device */
 	atomic64_t bd_writes;		/* pages written to the backing device */
 	atomic64_t bd_failed_reads;	/* backing reads that failed */
@@ -271,8 +278,12 @@ struct zswapblk_dev {
 	 * The backing device.  @backing, @bdev, @nr_blocks and the maps'
 	 * lifetime follow init_lock, like the table: set before init,
 	 * released by reset.  bd_lock (irq-safe: read completions take it)
-	 * protects @block_map, @limbo_map, @nr_limbo, @bd_next, @bd_gen and
-	 * @bd_reads.  A block freed while backing reads are in flight goes
+	 * protects @block_map, @block_refs, @limbo_map, @nr_limbo, @bd_next,
+	 * @bd_gen and @bd_reads.  With compressed_writeback, blocks are shared:
+	 * @block_refs counts the pages whose data is in each block (a page
+	 * whose data runs on into the next block counts in both), and a block
+	 * is freed when its count drops to zero.  Without, @block_refs is NULL
+	 * and every block holds one page.  A block freed while backing reads are in flight goes
 	 * to the limbo of the current generation, and is only reused once
 	 * every read that started before it was freed has ended (see
 	 * zswapblk_limbo_advance()), so a read
@@ -283,6 +294,7 @@ struct zswapblk_dev {
 	unsigned long nr_blocks;	/* PAGE_SIZE blocks */
 	spinlock_t bd_lock;
 	unsigned long *block_map;	/* allocated blocks, limbo included */
+	u16 *block_refs;		/* pages per block; see above */
 	unsigned long *limbo_map[2];	/* freed, waiting for reads to drain */
 	unsigned long nr_limbo[2];
 	unsigned long bd_next;		/* next-fit cursor */
@@ -354,6 +366,29 @@ static inline void zswapblk_slot_set_size(struct zswapblk_dev *dev,
 	unsigned long flags = dev->table[index].flags >> ZSWAPBLK_FLAG_SHIFT;
 
 	dev->table[index].flags = (flags << ZSWAPBLK_FLAG_SHIFT) | size;
+}
+
+static inline unsigned int zswapblk_slot_wb_off(struct zswapblk_dev *dev,
+						unsigned long index)
+{
+	return dev->table[index].flags >> ZSWAPBLK_WB_OFF_SHIFT;
+}
+
+static inline void zswapblk_slot_set_wb_off(struct zswapblk_dev *dev,
+					    unsigned long index,
+					    unsigned int off)
+{
+	unsigned long low = BIT(ZSWAPBLK_WB_OFF_SHIFT) - 1;
+
+	static_assert(ZSWAPBLK_WB_OFF_SHIFT + PAGE_SHIFT <= BITS_PER_LONG);
+	dev->table[index].flags = (dev->table[index].flags & low) |
+				  (unsigned long)off << ZSWAPBLK_WB_OFF_SHIFT;
+}
+
+/* Does compressed data of @size bytes from @off run on into the next block? */
+static inline bool zswapblk_bd_spans(unsigned int off, unsigned int size)
+{
+	return size && (off & ~PAGE_MASK) + size > PAGE_SIZE;
 }
 
 static inline bool zswapblk_test_flag(struct zswapblk_dev *dev,
@@ -443,12 +478,13 @@ void zswapblk_slot_free(struct zswapblk_dev *dev, unsigned long index);
 /*
  * A backing read being set up: its block, the generation it joined, and
  * how the block holds the page (0: uncompressed; else the size of the
- * compressed data).
+ * compressed data, from @off on).
  */
 struct zswapblk_bd_ref {
 	unsigned long block;
 	unsigned int gen;
 	unsigned int size;
+	unsigned int off;	/* where in the block the data starts */
 };
 
 int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
@@ -456,7 +492,7 @@ int zswapblk_read_page(struct zswapblk_dev *dev, unsigned long index,
 int zswapblk_slot_decompress(struct zswapblk_dev *dev, unsigned long index,
 			     void *dst);
 unsigned int zswapblk_slot_copy(struct zswapblk_dev *dev, unsigned long index,
-				void *dst);
+				void *dst, unsigned int room, void *more);
 int zswapblk_decompress(struct zswapblk_dev *dev, const void *src,
 			unsigned int size, void *dst);
 int zswapblk_write_page(struct zswapblk_dev *dev, unsigned long index,
@@ -478,7 +514,8 @@ ssize_t zswapblk_backing_show(struct zswapblk_dev *dev, char *buf);
 void zswapblk_wb_start(struct zswapblk_dev *dev);
 void zswapblk_wb_stop(struct zswapblk_dev *dev);
 void zswapblk_wb_kick(struct zswapblk_dev *dev);
-void zswapblk_block_free(struct zswapblk_dev *dev, unsigned long block);
+int zswapblk_wb_init(struct zswapblk_dev *dev);
+void zswapblk_block_put(struct zswapblk_dev *dev, unsigned long block);
 unsigned int zswapblk_bd_read_get(struct zswapblk_dev *dev);
 int zswapblk_bd_read(struct zswapblk_dev *dev, struct bio *parent,
 		     struct bvec_iter *iter, const struct zswapblk_bd_ref *ref);

@@ -123,6 +123,19 @@ static void kt_slot_size(struct kunit *test)
 	zswapblk_clear_flag(dev, 0, ZSWAPBLK_SLOT_HUGE);
 	zswapblk_set_flag(dev, 0, ZSWAPBLK_SLOT_WB);
 	KUNIT_EXPECT_EQ(test, zswapblk_slot_size(dev, 0), PAGE_SIZE);
+	/* a written-back page's offset lives above the flags */
+	zswapblk_slot_set_size(dev, 0, 1234);
+	zswapblk_slot_set_wb_off(dev, 0, PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_wb_off(dev, 0), PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_size(dev, 0), 1234UL);
+	KUNIT_EXPECT_TRUE(test, zswapblk_test_flag(dev, 0, ZSWAPBLK_SLOT_WB));
+	KUNIT_EXPECT_TRUE(test, zswapblk_test_flag(dev, 0, ZSWAPBLK_SLOT_IDLE));
+	zswapblk_clear_flag(dev, 0, ZSWAPBLK_SLOT_IDLE);
+	zswapblk_slot_set_size(dev, 0, 99);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_wb_off(dev, 0), PAGE_SIZE - 1);
+	zswapblk_slot_set_wb_off(dev, 0, 0);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_wb_off(dev, 0), 0U);
+	KUNIT_EXPECT_EQ(test, zswapblk_slot_size(dev, 0), 99UL);
 	dev->table[0].flags = 0;
 	zswapblk_table_destroy(dev);
 }
@@ -339,6 +352,7 @@ static void kt_pool_roundtrip(struct kunit *test)
 	struct zswapblk_bd_ref ref;
 	char pool_name[32];
 	unsigned long size;
+	unsigned int copied;
 
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_ASSERT_STREQ(test, b->name, name);
@@ -370,12 +384,17 @@ static void kt_pool_roundtrip(struct kunit *test)
 
 	/*
 	 * As compressed_writeback sends it to disk and reads it back: copied
-	 * as stored, then decompressed; half of it is an error, not a page.
+	 * as stored, split across the end of one block and the start of the
+	 * next, then decompressed; half of it is an error, not a page.
 	 */
 	memset(dst, 0x5a, PAGE_SIZE);
 	zswapblk_slot_lock(dev, 0);
-	KUNIT_EXPECT_EQ(test, zswapblk_slot_copy(dev, 0, rnd), (unsigned int)size);
+	copied = zswapblk_slot_copy(dev, 0, rnd, size / 3,
+				    rnd + PAGE_SIZE - (size - size / 3));
 	zswapblk_slot_unlock(dev, 0);
+	KUNIT_EXPECT_EQ(test, copied, (unsigned int)size);
+	memmove(rnd + size / 3, rnd + PAGE_SIZE - (size - size / 3),
+		size - size / 3);
 	KUNIT_EXPECT_EQ(test, zswapblk_decompress(dev, rnd, size, dst), 0);
 	KUNIT_EXPECT_MEMEQ(test, dst, src, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, zswapblk_decompress(dev, rnd, size / 2, dst), -EIO);

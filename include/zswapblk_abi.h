@@ -110,6 +110,7 @@ enum zswapblk_bd_stat_col {
 	ZSWAPBLK_BD_SPILLS,		/* writes sent straight to disk */
 	ZSWAPBLK_BD_AGE_RUNS,		/* automatic runs by age */
 	ZSWAPBLK_BD_WMARK_RUNS,		/* automatic runs by watermark */
+	ZSWAPBLK_BD_PAGES,		/* pages held on the backing device */
 	ZSWAPBLK_BD__NR
 };
 

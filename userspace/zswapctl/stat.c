@@ -115,6 +115,8 @@ static const struct stat_col bd_cols[] = {
 		"Automatic writeback runs by age that wrote pages." },
 	[ZSWAPBLK_BD_WMARK_RUNS]	= { "bd_wmark_runs", "bd_wmark_runs_total", COUNTER, 1,
 		"Automatic writeback runs by watermark." },
+	[ZSWAPBLK_BD_PAGES]		= { "bd_pages", "bd_pages", GAUGE, 1,
+		"Pages held on the backing device (with compressed_writeback, several to a block)." },
 };
 
 _Static_assert(ARRAY_SIZE(mm_cols) == ZSWAPBLK_MM__NR, "mm_stat columns");
