@@ -953,6 +953,44 @@ elif check "dm linear zbwb-bd over $DISK" dm_set zbwb-bd "$LINEAR" &&
 		tap_skip "flakey backing disk" "dm-flakey does not load"
 	fi
 
+	# compressed_writeback on the failing disk: a failed run gives every
+	# block it took back (bd_count), a page packed with others fails alone,
+	# and once every page is gone so is every block.
+	check "reset zswapblk0" zb_reset zswapblk0
+	if check "fresh 64M device on $BD, compressed_writeback 1" setup 64M $BD \
+		compressed_writeback=1; then
+		WB_PACKED=1
+		fill "compressed: A (0-2M) written" ok 0 2M 50
+		expect_write_ok $D/idle all "idle all"
+		wb_cmd "compressed: A written back, packed" - 512 idle
+		fill "compressed: B (2M-4M) in memory" ok 2M 2M 50
+		check "swap in an error table" dm_set zbwb-bd "0 $DISK_SECTORS error"
+		verify "compressed: verify A: EIO, never wrong data" eio 0 2M 50
+		bd_stat c0 zswapblk0 count; bd_stat bfw0 zswapblk0 failed_writes
+		expect_write_ok $D/idle all "idle all"
+		wb_cmd "compressed: writeback idle to the failing disk: EIO, nothing moves" EIO 0 idle
+		bd_stat c1 zswapblk0 count; bd_stat bfw1 zswapblk0 failed_writes
+		check_eq "compressed: the failed run gave its blocks back (bd_count)" "$c1" "$c0"
+		check_cmp "compressed: bd_stat failed_writes moved" "$bfw1" -gt "$bfw0"
+		verify "compressed: verify B (memory)" ok 2M 2M 50
+		check "restore the linear table" dm_set zbwb-bd "$LINEAR"
+		verify "compressed: verify A (disk)" ok 0 2M 50
+		expect_write_ok $D/idle all "idle all"
+		wb_cmd "compressed: B written back now" - 512 idle
+		verify "compressed: verify B (disk)" ok 2M 2M 50
+		check "compressed: a copy of A and B" dd if=$DEV of="$ZB_TMP/ab.ref" bs=64k \
+			count=64 iflag=direct
+		check "compressed: discard page 1 (it shares a block)" blkdiscard -o 4096 -l 4096 $DEV
+		check "compressed: page 1 reads zeros, the others as they were" sh -c \
+			"dd if=/dev/zero of='$ZB_TMP/ab.ref' bs=4096 seek=1 count=1 conv=notrunc 2>/dev/null &&
+			 dd if=$DEV of='$ZB_TMP/ab.got' bs=64k count=64 iflag=direct 2>/dev/null &&
+			 cmp '$ZB_TMP/ab.ref' '$ZB_TMP/ab.got'"
+		check "compressed: discard everything" blkdiscard $DEV
+		bd_stat cnt zswapblk0 count; bd_stat pg zswapblk0 pages
+		check_eq "compressed: no page and no block left on the disk" "$pg/$cnt" 0/0
+		WB_PACKED=0
+	fi
+
 	# A full backing disk: 1 MiB = 256 blocks.
 	check "reset zswapblk0" zb_reset zswapblk0
 	if check "dm linear zbwb-small, 1M of $DISK" dm_set zbwb-small "0 2048 linear $DISK 0" &&
