@@ -177,7 +177,7 @@ mk_tree() {
 	zdev "$r" 1 536870912
 	attr "$r/sys/block/zswapblk1" comp_algorithm "lzo lzo-rle lz4 [zstd]"
 	attr "$r/sys/block/zswapblk1" backing_dev /dev/vdb
-	attr "$r/sys/block/zswapblk1" bd_stat "10 2 12 3 0 0 0 0 0"
+	attr "$r/sys/block/zswapblk1" bd_stat "10 2 12 3 0 0 0 0 0 21"
 	attr "$r/sys/block/zswapblk1" mem_limit 268435456
 	attr "$r/sys/block/zswapblk1" mm_stat "4096 1024 8192 268435456 8192 0 0 0 0 1"
 	zdev "$r" 2 0
@@ -267,7 +267,7 @@ check "--raw escapes blanks; column names are case-insensitive" \
 zctl -o +BACKING,WB-PAGES,WB-INFLIGHT --raw
 check "-o +COL extends the default columns" '[ $RC = 0 ]' \
 	'[ "$(head -n1 <<<"$OUT")" = "NAME DISKSIZE DATA COMPR ALGORITHM ZERO-PAGES TOTAL MEM-LIMIT MEM-USED INFLIGHT MOUNTPOINT BACKING WB-PAGES WB-INFLIGHT" ]' \
-	'grep -q "^/dev/zswapblk1 .* /dev/vdb 10 3$" <<<"$OUT"' \
+	'grep -q "^/dev/zswapblk1 .* /dev/vdb 21 3$" <<<"$OUT"' \
 	'grep -q "^/dev/zswapblk0 .*\[SWAP\]  0 0$" <<<"$OUT"'
 
 zctl -o NAME,FOO

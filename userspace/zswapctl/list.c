@@ -312,7 +312,9 @@ static void fill_row(struct libscols_table *tb, const struct zdev *z,
 			free(s);
 			break;
 		case COL_WB_PAGES:
-			if (bd_col(&d, ZSWAPBLK_BD_COUNT, &num))
+			/* before bd_pages, every block held one page */
+			if (bd_col(&d, ZSWAPBLK_BD_PAGES, &num) ||
+			    bd_col(&d, ZSWAPBLK_BD_COUNT, &num))
 				line_set_u64(ln, i, num);
 			break;
 		case COL_WB_INFLIGHT:
