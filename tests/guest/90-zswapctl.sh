@@ -344,7 +344,7 @@ if zb_backing_disk; then
 		"dd if='$ZB_MODULE' of=/dev/zswapblk0 bs=64k conv=sync oflag=direct 2>/dev/null"
 	expect_write_ok $D/idle all "idle all"
 	expect_write_ok $D/writeback idle "writeback idle"
-	bd_stat cnt zswapblk0 count
+	bd_stat cnt zswapblk0 pages
 	check_cmp "pages went to the disk ($cnt)" "${cnt:-0}" -gt 0
 	zctl -J -o +BACKING,WB-PAGES,WB-INFLIGHT
 	printf '%s\n' "$OUT" > "$ZB_TMP/list.json"
